@@ -1,0 +1,170 @@
+//! The pipeline for one video, read top to bottom like a graph:
+//! decode → pose (+ back contour) → kinematics → (bar → reps → faults) → [`ClipAnalysis`].
+//! Frames are streamed: only per-frame numbers are kept, never images.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::faults::{Finding, NotAssessable};
+use crate::kinematics::back::{trace_back, BackProfile};
+use crate::kinematics::{self, Facing, Kinematics, Side};
+use crate::pose::tracker::{ModelKind, PoseTracker};
+use crate::pose::{Landmark, NUM_LANDMARKS};
+use crate::reps::Rep;
+use crate::video::{VideoInfo, VideoReader};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How to run (not what to measure: that is [`Config`]).
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub models_dir: PathBuf,
+    /// Model threads for this video.
+    pub threads: usize,
+}
+
+/// What the pose stage saw in one frame.
+#[derive(Debug, Clone)]
+pub struct PoseFrame {
+    pub index: usize,
+    pub time_s: f64,
+    pub landmarks: Option<[Landmark; NUM_LANDMARKS]>,
+    pub pose_score: f32,
+    pub detector_ran: bool,
+    pub back: Option<BackProfile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VideoSummary {
+    #[serde(flatten)]
+    pub info: VideoInfo,
+    pub decoded_frames: usize,
+    pub variable_frame_rate: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PoseSummary {
+    pub model: ModelKind,
+    pub side: Side,
+    pub facing: Facing,
+    /// Fraction of frames with a person found.
+    pub detected_fraction: f64,
+    /// Fraction of frames where the detector had to run (the track was lost).
+    pub detector_fraction: f64,
+    pub person_found: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewVerdict {
+    pub side_view: bool,
+    pub reason: String,
+}
+
+/// `analysis.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub schema_version: u32,
+    pub input: String,
+    pub video: VideoSummary,
+    pub pose: PoseSummary,
+    pub view: ViewVerdict,
+    pub reps: Vec<Rep>,
+    pub faults: Vec<Finding>,
+    pub not_assessable: Vec<NotAssessable>,
+}
+
+/// Everything known about one clip: the summary and the per-frame series behind it.
+#[derive(Debug, Clone)]
+pub struct ClipAnalysis {
+    pub analysis: Analysis,
+    pub poses: Vec<PoseFrame>,
+    pub kinematics: Kinematics,
+}
+
+/// Runs the model over every frame of `path`. `on_frame(done, total)` reports progress.
+pub fn run_pose(
+    path: &Path,
+    config: &Config,
+    options: &RunOptions,
+    on_frame: &mut dyn FnMut(usize, usize),
+) -> Result<(VideoSummary, Vec<PoseFrame>)> {
+    let mut reader = VideoReader::open(path)?;
+    let info = reader.info().clone();
+    let mut tracker = PoseTracker::load(
+        &options.models_dir,
+        config.pose.model,
+        options.threads,
+        config.pose.min_detection_score,
+        config.pose.min_pose_score,
+    )?;
+    let mut poses = Vec::with_capacity(info.frames);
+    while let Some(frame) = reader.next_frame()? {
+        let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model { path: path.to_path_buf(), reason: e.to_string() })?;
+        let pose = match estimate {
+            Some(e) => PoseFrame {
+                index: frame.index,
+                time_s: frame.time_s,
+                back: trace_back(&e.mask, &e.landmarks),
+                landmarks: Some(e.landmarks),
+                pose_score: e.pose_score,
+                detector_ran: e.detector_ran,
+            },
+            None => PoseFrame { index: frame.index, time_s: frame.time_s, landmarks: None, pose_score: 0.0, detector_ran: true, back: None },
+        };
+        poses.push(pose);
+        on_frame(poses.len(), info.frames);
+    }
+    if poses.is_empty() {
+        return Err(Error::VideoDecode { path: path.to_path_buf(), reason: "no frame could be decoded (0 frames or truncated)".into() });
+    }
+    let summary = VideoSummary { decoded_frames: poses.len(), variable_frame_rate: reader.variable_frame_rate, info };
+    Ok((summary, poses))
+}
+
+/// The whole analysis of one video.
+pub fn analyze_video(path: &Path, config: &Config, options: &RunOptions, on_frame: &mut dyn FnMut(usize, usize)) -> Result<ClipAnalysis> {
+    let (video, poses) = run_pose(path, config, options, on_frame)?;
+    Ok(analyze_poses(path, video, poses, config))
+}
+
+/// Everything after the model: pure computation on per-frame data.
+pub fn analyze_poses(path: &Path, video: VideoSummary, poses: Vec<PoseFrame>, config: &Config) -> ClipAnalysis {
+    let fps = video.info.fps;
+    let landmarks: Vec<_> = poses.iter().map(|p| p.landmarks).collect();
+    let time_s = poses.iter().map(|p| p.time_s).collect();
+    let kinematics = kinematics::from_landmarks(&landmarks, time_s, fps, &config.filter);
+    let found = poses.iter().filter(|p| p.landmarks.is_some()).count();
+    let detected_fraction = found as f64 / poses.len().max(1) as f64;
+    let detector_fraction = poses.iter().filter(|p| p.detector_ran).count() as f64 / poses.len().max(1) as f64;
+    let person_found = found > 0;
+    let pose = PoseSummary {
+        model: config.pose.model,
+        side: kinematics.side,
+        facing: kinematics.facing,
+        detected_fraction,
+        detector_fraction,
+        person_found,
+        message: (!person_found).then(|| "no person found in any frame".to_string()),
+    };
+    let view = if !person_found {
+        ViewVerdict { side_view: false, reason: "no person found".into() }
+    } else {
+        ViewVerdict { side_view: true, reason: "not yet checked".into() }
+    };
+    let analysis = Analysis {
+        schema_version: SCHEMA_VERSION,
+        input: path.display().to_string(),
+        video,
+        pose,
+        view,
+        reps: Vec::new(),
+        faults: Vec::new(),
+        not_assessable: Vec::new(),
+    };
+    ClipAnalysis { analysis, poses, kinematics }
+}

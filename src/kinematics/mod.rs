@@ -1,0 +1,298 @@
+//! Kinematics: from per-frame landmarks to filtered joint trajectories and joint angles.
+//! Decides once per video which side faces the camera and which way the lifter faces, then
+//! uses that side's joints throughout. Works on plain series, so it is tested without video.
+
+pub mod angles;
+pub mod back;
+pub mod filters;
+
+use serde::Serialize;
+
+use crate::config::FilterConfig;
+use crate::pose::{idx, Landmark, NUM_LANDMARKS};
+use filters::Gappy;
+
+/// Which body side faces the camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Left,
+    Right,
+}
+
+/// Which way the lifter faces in the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Facing {
+    /// Towards image-right (+x).
+    Right,
+    /// Towards image-left (−x).
+    Left,
+}
+
+impl Facing {
+    /// +1 facing image-right, −1 facing image-left.
+    pub fn sign(self) -> f64 {
+        match self {
+            Facing::Right => 1.0,
+            Facing::Left => -1.0,
+        }
+    }
+}
+
+/// The joints the analysis uses, on the near side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Joint {
+    Ear,
+    Shoulder,
+    Elbow,
+    Wrist,
+    Hip,
+    Knee,
+    Ankle,
+    Heel,
+    FootIndex,
+}
+
+impl Joint {
+    pub const ALL: [Joint; 9] =
+        [Joint::Ear, Joint::Shoulder, Joint::Elbow, Joint::Wrist, Joint::Hip, Joint::Knee, Joint::Ankle, Joint::Heel, Joint::FootIndex];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Joint::Ear => "ear",
+            Joint::Shoulder => "shoulder",
+            Joint::Elbow => "elbow",
+            Joint::Wrist => "wrist",
+            Joint::Hip => "hip",
+            Joint::Knee => "knee",
+            Joint::Ankle => "ankle",
+            Joint::Heel => "heel",
+            Joint::FootIndex => "foot_index",
+        }
+    }
+
+    /// BlazePose landmark index of this joint on `side`.
+    pub fn landmark(self, side: Side) -> usize {
+        let (l, r) = match self {
+            Joint::Ear => (idx::L_EAR, idx::R_EAR),
+            Joint::Shoulder => (idx::L_SHOULDER, idx::R_SHOULDER),
+            Joint::Elbow => (idx::L_ELBOW, idx::R_ELBOW),
+            Joint::Wrist => (idx::L_WRIST, idx::R_WRIST),
+            Joint::Hip => (idx::L_HIP, idx::R_HIP),
+            Joint::Knee => (idx::L_KNEE, idx::R_KNEE),
+            Joint::Ankle => (idx::L_ANKLE, idx::R_ANKLE),
+            Joint::Heel => (idx::L_HEEL, idx::R_HEEL),
+            Joint::FootIndex => (idx::L_FOOT, idx::R_FOOT),
+        };
+        if side == Side::Left {
+            l
+        } else {
+            r
+        }
+    }
+}
+
+/// A 2-D trajectory with gaps, image pixels.
+pub type Track = Vec<Option<(f64, f64)>>;
+
+/// One joint over the clip: raw model output, visibility, and the filtered trajectory.
+#[derive(Debug, Clone)]
+pub struct JointTrack {
+    pub joint: Joint,
+    pub raw: Track,
+    pub visibility: Vec<Option<f32>>,
+    pub filtered: Track,
+}
+
+/// Joint angles per frame (degrees; `None` = unknown). Conventions in [`angles`].
+#[derive(Debug, Clone, Default)]
+pub struct AngleSeries {
+    pub trunk_angle_deg: Gappy,
+    pub hip_angle_deg: Gappy,
+    pub knee_angle_deg: Gappy,
+    pub shin_angle_deg: Gappy,
+    pub neck_angle_deg: Gappy,
+}
+
+/// The kinematics of one clip.
+#[derive(Debug, Clone)]
+pub struct Kinematics {
+    pub fps: f64,
+    pub time_s: Vec<f64>,
+    pub side: Side,
+    pub facing: Facing,
+    pub joints: Vec<JointTrack>,
+    pub angles: AngleSeries,
+}
+
+impl Kinematics {
+    pub fn frames(&self) -> usize {
+        self.time_s.len()
+    }
+
+    pub fn joint(&self, joint: Joint) -> &JointTrack {
+        // ALL order is the construction order
+        &self.joints[Joint::ALL.iter().position(|&j| j == joint).unwrap_or(0)]
+    }
+
+    /// Filtered position of `joint` at `frame`.
+    pub fn at(&self, joint: Joint, frame: usize) -> Option<(f64, f64)> {
+        self.joint(joint).filtered.get(frame).copied().flatten()
+    }
+
+    /// Builds kinematics from already-filtered near-side trajectories (tests, and the last
+    /// step of [`from_landmarks`]).
+    pub fn from_tracks(fps: f64, side: Side, facing: Facing, joints: Vec<JointTrack>) -> Self {
+        let n = joints.first().map(|j| j.filtered.len()).unwrap_or(0);
+        let time_s = (0..n).map(|i| i as f64 / fps).collect();
+        let mut k = Kinematics { fps, time_s, side, facing, joints, angles: AngleSeries::default() };
+        k.angles = compute_angles(&k);
+        k
+    }
+}
+
+/// Per-frame angles from the filtered trajectories, unwrapped.
+pub fn compute_angles(k: &Kinematics) -> AngleSeries {
+    let f = k.facing.sign();
+    let n = k.frames();
+    let series = |g: &dyn Fn(usize) -> Option<f64>| filters::unwrap_deg(&(0..n).map(g).collect::<Vec<_>>());
+    use Joint::*;
+    AngleSeries {
+        trunk_angle_deg: series(&|i| Some(angles::trunk_angle_deg(k.at(Hip, i)?, k.at(Shoulder, i)?, f))),
+        hip_angle_deg: series(&|i| Some(angles::hip_angle_deg(k.at(Shoulder, i)?, k.at(Hip, i)?, k.at(Knee, i)?, f))),
+        knee_angle_deg: series(&|i| Some(angles::knee_angle_deg(k.at(Hip, i)?, k.at(Knee, i)?, k.at(Ankle, i)?, f))),
+        shin_angle_deg: series(&|i| Some(angles::shin_angle_deg(k.at(Ankle, i)?, k.at(Knee, i)?, f))),
+        neck_angle_deg: series(&|i| Some(angles::neck_angle_deg(k.at(Hip, i)?, k.at(Shoulder, i)?, k.at(Ear, i)?, f))),
+    }
+}
+
+/// The side whose limbs the model sees better over the clip.
+pub fn choose_side(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Side {
+    let limbs = [Joint::Shoulder, Joint::Elbow, Joint::Wrist, Joint::Hip, Joint::Knee, Joint::Ankle];
+    let score = |side: Side| -> f64 {
+        frames.iter().flatten().map(|lms| limbs.iter().map(|j| lms[j.landmark(side)].visibility as f64).sum::<f64>()).sum()
+    };
+    if score(Side::Left) >= score(Side::Right) {
+        Side::Left
+    } else {
+        Side::Right
+    }
+}
+
+/// Which way the lifter faces: toes ahead of heels and nose ahead of ears, voted over frames.
+pub fn choose_facing(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Facing {
+    let mut vote = 0.0;
+    for lms in frames.iter().flatten() {
+        for (front, back) in [(idx::L_FOOT, idx::L_HEEL), (idx::R_FOOT, idx::R_HEEL), (idx::NOSE, idx::L_EAR), (idx::NOSE, idx::R_EAR)] {
+            let dx = (lms[front].x_px - lms[back].x_px) as f64;
+            let w = (lms[front].visibility.min(lms[back].visibility)) as f64;
+            vote += w * dx.signum();
+        }
+    }
+    if vote >= 0.0 {
+        Facing::Right
+    } else {
+        Facing::Left
+    }
+}
+
+/// Filters one coordinate series: visibility gate, Hampel, gap fill, Butterworth.
+pub fn filter_coordinate(values: &[Option<f64>], fps: f64, cfg: &FilterConfig) -> Gappy {
+    let max_gap = (cfg.max_gap_s * fps).round().max(0.0) as usize;
+    let cleaned = filters::hampel(values, cfg.hampel_window_frames, cfg.hampel_n_sigma);
+    let filled = filters::fill_gaps(&cleaned, max_gap);
+    filters::butterworth_gappy(&filled, cfg.butterworth_order, cfg.butterworth_cutoff_hz, fps)
+}
+
+/// Builds the near-side joint tracks, filtered, from per-frame landmarks.
+pub fn from_landmarks(frames: &[Option<[Landmark; NUM_LANDMARKS]>], time_s: Vec<f64>, fps: f64, cfg: &FilterConfig) -> Kinematics {
+    let side = choose_side(frames);
+    let facing = choose_facing(frames);
+    let joints = Joint::ALL
+        .iter()
+        .map(|&joint| {
+            let li = joint.landmark(side);
+            let raw: Track = frames.iter().map(|f| f.as_ref().map(|l| (l[li].x_px as f64, l[li].y_px as f64))).collect();
+            let visibility: Vec<Option<f32>> = frames.iter().map(|f| f.as_ref().map(|l| l[li].visibility)).collect();
+            let gated = |axis: usize| -> Gappy {
+                raw.iter()
+                    .zip(&visibility)
+                    .map(|(p, v)| match (p, v) {
+                        (Some(p), Some(v)) if *v >= cfg.min_visibility => Some(if axis == 0 { p.0 } else { p.1 }),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let xs = filter_coordinate(&gated(0), fps, cfg);
+            let ys = filter_coordinate(&gated(1), fps, cfg);
+            let filtered = xs.iter().zip(&ys).map(|(x, y)| Some(((*x)?, (*y)?))).collect();
+            JointTrack { joint, raw, visibility, filtered }
+        })
+        .collect();
+    let mut k = Kinematics::from_tracks(fps, side, facing, joints);
+    k.time_s = time_s;
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lifter(facing_right: bool, near_left: bool) -> [Landmark; NUM_LANDMARKS] {
+        let mut l = [Landmark::default(); NUM_LANDMARKS];
+        let s = if facing_right { 1.0 } else { -1.0 };
+        let mut put = |i: usize, x: f32, y: f32, v: f32| l[i] = Landmark { x_px: 300.0 + s * x, y_px: y, z: 0.0, visibility: v, presence: 1.0 };
+        let (near, far) = if near_left { (0.99, 0.4) } else { (0.4, 0.99) };
+        for (li, ri, x, y) in [
+            (idx::L_SHOULDER, idx::R_SHOULDER, 40.0, 100.0),
+            (idx::L_HIP, idx::R_HIP, 0.0, 200.0),
+            (idx::L_KNEE, idx::R_KNEE, 30.0, 280.0),
+            (idx::L_ANKLE, idx::R_ANKLE, 10.0, 360.0),
+            (idx::L_HEEL, idx::R_HEEL, 0.0, 370.0),
+            (idx::L_FOOT, idx::R_FOOT, 40.0, 372.0),
+            (idx::L_EAR, idx::R_EAR, 45.0, 70.0),
+            (idx::L_WRIST, idx::R_WRIST, 40.0, 240.0),
+            (idx::L_ELBOW, idx::R_ELBOW, 40.0, 170.0),
+        ] {
+            put(li, x, y, near);
+            put(ri, x, y, far);
+        }
+        put(idx::NOSE, 60.0, 75.0, 0.99);
+        l
+    }
+
+    #[test]
+    fn side_and_facing_are_found() {
+        let frames = vec![Some(lifter(true, true)); 10];
+        assert_eq!(choose_side(&frames), Side::Left);
+        assert_eq!(choose_facing(&frames), Facing::Right);
+        let frames = vec![Some(lifter(false, false)); 10];
+        assert_eq!(choose_side(&frames), Side::Right);
+        assert_eq!(choose_facing(&frames), Facing::Left);
+    }
+
+    #[test]
+    fn mirrored_lifters_get_the_same_angles() {
+        let cfg = FilterConfig::default();
+        let a = from_landmarks(&vec![Some(lifter(true, true)); 30], (0..30).map(|i| i as f64 / 30.0).collect(), 30.0, &cfg);
+        let b = from_landmarks(&vec![Some(lifter(false, false)); 30], (0..30).map(|i| i as f64 / 30.0).collect(), 30.0, &cfg);
+        let (ta, tb) = (a.angles.trunk_angle_deg[15].unwrap(), b.angles.trunk_angle_deg[15].unwrap());
+        assert!((ta - tb).abs() < 1e-6 && ta > 20.0, "{ta} {tb}");
+        let (ha, hb) = (a.angles.hip_angle_deg[15].unwrap(), b.angles.hip_angle_deg[15].unwrap());
+        assert!((ha - hb).abs() < 1e-6);
+    }
+
+    #[test]
+    fn frames_without_a_person_stay_unknown() {
+        let cfg = FilterConfig::default();
+        let mut frames = vec![Some(lifter(true, true)); 40];
+        for f in frames.iter_mut().skip(10).take(15) {
+            *f = None; // 0.5 s: longer than the 0.2 s gap limit
+        }
+        let k = from_landmarks(&frames, (0..40).map(|i| i as f64 / 30.0).collect(), 30.0, &cfg);
+        assert!(k.angles.trunk_angle_deg[15].is_none());
+        assert!(k.angles.trunk_angle_deg[5].is_some());
+    }
+}

@@ -1,0 +1,17 @@
+//! formcheck: reviews side-view videos of barbell deadlifts.
+//!
+//! The pipeline, one module per stage with plain data between them:
+//! [`video`] (decode) → [`pose`] (BlazePose) → [`kinematics`] (angles, filters, back shape) →
+//! [`reps`] → [`faults`] → [`outputs`]. [`analyze::analyze_video`] runs it for one file and
+//! reads like the graph; [`batch`] runs many.
+
+pub mod analyze;
+pub mod batch;
+pub mod config;
+pub mod error;
+pub mod faults;
+pub mod kinematics;
+pub mod outputs;
+pub mod pose;
+pub mod reps;
+pub mod video;

@@ -1,0 +1,142 @@
+//! The `formcheck` command line: parses arguments and hands over to the batch runner.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use formcheck::batch::{collect_jobs, run_batch, BatchOptions, Outcome};
+use formcheck::config::Config;
+use formcheck::pose::tracker::ModelKind;
+
+#[derive(Parser)]
+#[command(name = "formcheck", version, about = "Reviews side-view videos of barbell deadlifts")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse videos (files or folders) and write results per video into --out.
+    Analyze {
+        /// Video files or folders of videos.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output folder (one sub-folder per video).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Config file (TOML); defaults are built in and documented in formcheck.toml.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Landmark model (overrides the config).
+        #[arg(long, value_enum)]
+        model: Option<ModelKind>,
+        /// Videos analysed in parallel (default: all cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Redo videos whose results are already complete and up to date.
+        #[arg(long)]
+        force: bool,
+        /// Only errors on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Folder with the ONNX models (default: the shipped models/).
+        #[arg(long)]
+        models_dir: Option<PathBuf>,
+    },
+}
+
+fn default_models_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("FORMCHECK_MODELS") {
+        return PathBuf::from(p);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(4) {
+            if dir.join("models").join("pose_detection.onnx").is_file() {
+                return dir.join("models");
+            }
+        }
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze { inputs, out, config, model, jobs, force, quiet, models_dir } => {
+            let mut cfg = match &config {
+                Some(path) => match Config::load(path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => Config::default(),
+            };
+            if let Some(m) = model {
+                cfg.pose.model = m;
+            }
+            let mut notes = Vec::new();
+            let jobs_list = match collect_jobs(&inputs, &mut notes) {
+                Ok(j) => j,
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("error: {e}");
+                    }
+                    return ExitCode::from(2);
+                }
+            };
+            for n in &notes {
+                eprintln!("note: {n}");
+            }
+            if let Err(e) = std::fs::create_dir_all(&out) {
+                eprintln!("error: {}: cannot create output folder: {e}", out.display());
+                return ExitCode::from(2);
+            }
+            let cancel = Arc::new(AtomicBool::new(false));
+            {
+                let cancel = cancel.clone();
+                let _ = ctrlc::set_handler(move || {
+                    if cancel.swap(true, Ordering::SeqCst) {
+                        std::process::exit(130);
+                    }
+                    eprintln!("interrupted: finishing nothing new; press Ctrl-C again to quit at once");
+                });
+            }
+            let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+            let opts = BatchOptions {
+                out_dir: out,
+                jobs: jobs.unwrap_or(cores),
+                force,
+                config_path: config,
+                models_dir: models_dir.unwrap_or_else(default_models_dir),
+                quiet,
+            };
+            let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);
+            let failed: Vec<_> = outcomes.iter().filter_map(|o| if let Outcome::Failed { error, .. } = o { Some(error) } else { None }).collect();
+            let done = outcomes.iter().filter(|o| matches!(o, Outcome::Done { .. })).count();
+            let skipped = outcomes.iter().filter(|o| matches!(o, Outcome::Skipped { .. })).count();
+            if !failed.is_empty() {
+                eprintln!("{} of {} videos failed:", failed.len(), outcomes.len());
+                for e in &failed {
+                    eprintln!("  {e}");
+                }
+            }
+            if !quiet {
+                eprintln!("{done} analysed, {skipped} up to date, {} failed", failed.len());
+            }
+            if cancel.load(Ordering::SeqCst) {
+                return ExitCode::from(130);
+            }
+            if failed.is_empty() && notes.iter().all(|n| !n.contains("no such file")) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The ONNX engine behind one small trait, so a second engine (or a test double) plugs in.
+//! The default is ONNX Runtime loaded at run time from the library the set-up script fetched
+//! from PyPI (`onnxruntime==1.31.1`); nothing is downloaded at build or run time.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use ort::value::Tensor;
+
+/// A model's output tensor, flattened row-major.
+#[derive(Debug, Clone)]
+pub struct TensorOut {
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+}
+
+/// Runs one model on one float input; outputs come in the order of their names
+/// (`Identity`, `Identity_1`, ...), as the BlazePose files name them.
+pub trait Engine: Send {
+    fn run(&mut self, input: &[f32], shape: &[usize]) -> Result<Vec<TensorOut>, String>;
+}
+
+/// File name of the ONNX Runtime shared library we load.
+pub const ORT_LIBRARY: &str = "libonnxruntime.so.1.31.1";
+
+/// Where to look for the ONNX Runtime library, first match wins: `ORT_DYLIB_PATH`,
+/// `.ort/` beside the executable's project, `.ort/` in the source tree it was built from.
+pub fn ort_library_candidates() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
+        out.push(PathBuf::from(p));
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(4) {
+            out.push(dir.join(".ort").join(ORT_LIBRARY));
+        }
+    }
+    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ort").join(ORT_LIBRARY));
+    out
+}
+
+static ORT_ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+
+fn ort_environment() -> Result<&'static ort::environment::Environment, String> {
+    ORT_ENV
+        .get_or_init(|| {
+            let candidates = ort_library_candidates();
+            let lib = candidates.iter().find(|p| p.is_file()).ok_or_else(|| {
+                format!(
+                    "ONNX Runtime library {ORT_LIBRARY} not found (looked in {}); run scripts/setup.sh or set ORT_DYLIB_PATH",
+                    candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            ort::init_from(lib)
+                .map_err(|e| format!("loading {}: {e}", lib.display()))?
+                .with_name("formcheck")
+                .build()
+                .map_err(|e| format!("ONNX Runtime environment: {e}"))
+        })
+        .as_ref()
+        .map_err(|e| e.clone())
+}
+
+/// ONNX Runtime session on the CPU.
+pub struct OrtEngine {
+    session: Session,
+    input_name: String,
+    output_names: Vec<String>,
+}
+
+impl OrtEngine {
+    /// Loads `model` with `threads` intra-op threads (1 when many videos run in parallel).
+    pub fn load(model: &Path, threads: usize) -> Result<Self, String> {
+        let env = ort_environment()?;
+        let err = |e: ort::Error| format!("{}: {e}", model.display());
+        let session = Session::builder(env)
+            .map_err(err)?
+            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .map_err(|e| format!("{}: {e}", model.display()))?
+            .with_intra_threads(threads.max(1))
+            .map_err(|e| format!("{}: {e}", model.display()))?
+            .with_intra_op_spinning(false)
+            .map_err(|e| format!("{}: {e}", model.display()))?
+            .commit_from_file(model)
+            .map_err(|e| format!("{}: {e}", model.display()))?;
+        let input_name = session
+            .inputs()
+            .first()
+            .map(|i| i.name().to_string())
+            .ok_or_else(|| format!("{}: model has no input", model.display()))?;
+        let mut output_names: Vec<String> = session.outputs().iter().map(|o| o.name().to_string()).collect();
+        // Identity, Identity_1, ..., Identity_10 must sort numerically.
+        output_names.sort_by_key(|n| (n.len(), n.clone()));
+        Ok(OrtEngine { session, input_name, output_names })
+    }
+}
+
+impl Engine for OrtEngine {
+    fn run(&mut self, input: &[f32], shape: &[usize]) -> Result<Vec<TensorOut>, String> {
+        let tensor = Tensor::from_array((shape.to_vec(), input.to_vec())).map_err(|e| e.to_string())?;
+        let outputs = self
+            .session
+            .run(ort::inputs![self.input_name.as_str() => tensor])
+            .map_err(|e| e.to_string())?;
+        let mut result = Vec::with_capacity(self.output_names.len());
+        for name in &self.output_names {
+            let value = outputs.get(name.as_str()).ok_or_else(|| format!("missing output {name}"))?;
+            let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
+            result.push(TensorOut {
+                shape: shape.iter().map(|&d| d.max(0) as usize).collect(),
+                data: data.to_vec(),
+            });
+        }
+        Ok(result)
+    }
+}

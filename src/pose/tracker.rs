@@ -1,0 +1,114 @@
+//! Frame-to-frame tracking: the landmark model's auxiliary points give the next frame's ROI,
+//! so the (slower, whole-frame) detector runs only on the first frame and when the person is
+//! lost (MediaPipe's legacy Pose graph does the same).
+
+use std::path::Path;
+
+use opencv::core::Mat;
+
+use super::detector::{roi_from_alignment, PoseDetector};
+use super::landmarks::LandmarkModel;
+use super::{Engine, OrtEngine, PoseEstimate, Roi};
+use crate::error::{Error, Result};
+
+/// Which landmark model to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    Full,
+    Lite,
+}
+
+impl ModelKind {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ModelKind::Full => "pose_landmark_full.onnx",
+            ModelKind::Lite => "pose_landmark_lite.onnx",
+        }
+    }
+}
+
+pub const DETECTOR_FILE: &str = "pose_detection.onnx";
+
+/// Detector + landmark model with the tracked ROI between frames.
+pub struct PoseTracker {
+    detector: PoseDetector,
+    landmarks: LandmarkModel,
+    tracked: Option<Roi>,
+    /// Below this pose score the track is dropped and the detector runs.
+    pub min_pose_score: f32,
+    /// Static-image mode: detect on every frame and refine the ROI once from the landmarks.
+    pub static_mode: bool,
+}
+
+impl PoseTracker {
+    pub fn new(detector: Box<dyn Engine>, landmarks: Box<dyn Engine>, min_detection_score: f32, min_pose_score: f32) -> Self {
+        PoseTracker {
+            detector: PoseDetector::new(detector, min_detection_score),
+            landmarks: LandmarkModel::new(landmarks),
+            tracked: None,
+            min_pose_score,
+            static_mode: false,
+        }
+    }
+
+    /// Loads both models from `models_dir` with ONNX Runtime.
+    pub fn load(models_dir: &Path, model: ModelKind, threads: usize, min_detection_score: f32, min_pose_score: f32) -> Result<Self> {
+        let load = |file: &str| -> Result<Box<dyn Engine>> {
+            let path = models_dir.join(file);
+            if !path.is_file() {
+                return Err(Error::Model { path, reason: "model file not found".into() });
+            }
+            OrtEngine::load(&path, threads)
+                .map(|e| Box::new(e) as Box<dyn Engine>)
+                .map_err(|reason| Error::Model { path: path.clone(), reason })
+        };
+        Ok(PoseTracker::new(load(DETECTOR_FILE)?, load(model.file_name())?, min_detection_score, min_pose_score))
+    }
+
+    /// Forgets the track (next frame runs the detector).
+    pub fn reset(&mut self) {
+        self.tracked = None;
+    }
+
+    /// Pose for one BGR frame; `None` when no person is found.
+    pub fn estimate(&mut self, frame_bgr: &Mat) -> Result<Option<PoseEstimate>> {
+        if !self.static_mode {
+            if let Some(roi) = self.tracked {
+                let result = self.landmarks.run(frame_bgr, &roi)?;
+                if result.pose_score >= self.min_pose_score {
+                    self.tracked = Some(roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]));
+                    return Ok(Some(PoseEstimate {
+                        landmarks: result.landmarks,
+                        pose_score: result.pose_score,
+                        roi,
+                        mask: result.mask,
+                        detector_ran: false,
+                    }));
+                }
+                self.tracked = None;
+            }
+        }
+        let Some(detection) = self.detector.detect(frame_bgr)? else {
+            return Ok(None);
+        };
+        let mut roi = roi_from_alignment(detection.keypoints_px[0], detection.keypoints_px[1]);
+        let mut result = self.landmarks.run(frame_bgr, &roi)?;
+        if self.static_mode && result.pose_score >= self.min_pose_score {
+            // One refinement pass from the model's own alignment points.
+            roi = roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]);
+            result = self.landmarks.run(frame_bgr, &roi)?;
+        }
+        if result.pose_score < self.min_pose_score {
+            return Ok(None);
+        }
+        self.tracked = Some(roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]));
+        Ok(Some(PoseEstimate {
+            landmarks: result.landmarks,
+            pose_score: result.pose_score,
+            roi,
+            mask: result.mask,
+            detector_ran: true,
+        }))
+    }
+}

@@ -1,0 +1,175 @@
+//! Frame-by-frame decoding. Never holds more than one frame: a 10-minute 4K clip costs the
+//! same memory as a 10-second one.
+//!
+//! Rotation: OpenCV 4.6's own auto-rotation turns 90°/270° phone clips the wrong way
+//! (OpenCV issue #22088), so it is switched off and we rotate by the container's
+//! rotation metadata ourselves.
+
+use std::path::{Path, PathBuf};
+
+use opencv::core::{Mat, MatTraitConst};
+use opencv::prelude::*;
+use opencv::videoio::{self, VideoCapture};
+
+use crate::error::{Error, Result};
+
+/// What the container says about the video, after rotation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VideoInfo {
+    pub fps: f64,
+    /// Frame count as reported by the container; the decoded count may differ.
+    pub frames: usize,
+    /// Width and height of the frames we hand out (already rotated upright).
+    pub width: i32,
+    pub height: i32,
+    pub duration_s: f64,
+    /// Clockwise rotation, in degrees, applied to make the frames upright (0, 90, 180, 270).
+    pub rotation: i32,
+}
+
+/// One decoded, upright BGR frame.
+pub struct Frame {
+    pub index: usize,
+    pub time_s: f64,
+    pub image: Mat,
+}
+
+/// Streams upright frames out of a video file.
+pub struct VideoReader {
+    path: PathBuf,
+    capture: VideoCapture,
+    info: VideoInfo,
+    next_index: usize,
+    raw: Mat,
+    /// Set once the stream's own timestamps disagree with index/fps (variable frame rate).
+    pub variable_frame_rate: bool,
+}
+
+impl VideoReader {
+    /// Opens `path` and reads its metadata; fails with a one-line reason when it is no video.
+    pub fn open(path: &Path) -> Result<Self> {
+        let open_err = |reason: String| Error::VideoOpen { path: path.to_path_buf(), reason };
+        let meta = std::fs::metadata(path).map_err(|e| open_err(e.to_string()))?;
+        if meta.is_dir() {
+            return Err(open_err("is a directory".into()));
+        }
+        if meta.len() == 0 {
+            return Err(open_err("file is empty".into()));
+        }
+        std::fs::File::open(path).map_err(|e| open_err(e.to_string()))?;
+        let name = path.to_str().ok_or_else(|| open_err("path is not valid UTF-8".into()))?;
+        let mut capture = VideoCapture::from_file(name, videoio::CAP_FFMPEG)
+            .map_err(|e| open_err(e.message))?;
+        if !capture.is_opened().unwrap_or(false) {
+            return Err(open_err("FFmpeg could not read a video stream from it".into()));
+        }
+        // Our own rotation; see the module comment.
+        let _ = capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
+        let rotation = normalise_rotation(capture.get(videoio::CAP_PROP_ORIENTATION_META).unwrap_or(0.0));
+        let fps_reported = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
+        let frames = capture.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0).max(0.0) as usize;
+        let raw_w = capture.get(videoio::CAP_PROP_FRAME_WIDTH).unwrap_or(0.0) as i32;
+        let raw_h = capture.get(videoio::CAP_PROP_FRAME_HEIGHT).unwrap_or(0.0) as i32;
+        if raw_w <= 0 || raw_h <= 0 {
+            return Err(open_err("no video stream (width or height is 0)".into()));
+        }
+        let fps = if fps_reported.is_finite() && fps_reported > 0.5 && fps_reported < 1000.0 {
+            fps_reported
+        } else {
+            30.0
+        };
+        let (width, height) = if rotation % 180 == 90 { (raw_h, raw_w) } else { (raw_w, raw_h) };
+        let info = VideoInfo {
+            fps,
+            frames,
+            width,
+            height,
+            duration_s: frames as f64 / fps,
+            rotation,
+        };
+        Ok(VideoReader {
+            path: path.to_path_buf(),
+            capture,
+            info,
+            next_index: 0,
+            raw: Mat::default(),
+            variable_frame_rate: false,
+        })
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    /// The next upright frame, `Ok(None)` at the end of the stream.
+    pub fn next_frame(&mut self) -> Result<Option<Frame>> {
+        let ok = self.capture.read(&mut self.raw).map_err(|e| Error::VideoDecode {
+            path: self.path.clone(),
+            reason: format!("decoding frame {} failed: {}", self.next_index, e.message),
+        })?;
+        if !ok || self.raw.empty() {
+            return Ok(None);
+        }
+        let index = self.next_index;
+        self.next_index += 1;
+        let time_s = self.frame_time_s(index);
+        let image = rotate_upright(&self.raw, self.info.rotation)?;
+        Ok(Some(Frame { index, time_s, image }))
+    }
+
+    /// Time from index and fps (CAP_PROP_POS_MSEC reads 0 on the last frame), unless the
+    /// stream's own timestamps show a variable frame rate.
+    fn frame_time_s(&mut self, index: usize) -> f64 {
+        let from_index = index as f64 / self.info.fps;
+        let pos_s = self.capture.get(videoio::CAP_PROP_POS_MSEC).unwrap_or(0.0) / 1000.0;
+        if pos_s > 0.0 && (pos_s - from_index).abs() > 1.5 / self.info.fps {
+            self.variable_frame_rate = true;
+        }
+        if self.variable_frame_rate && pos_s > 0.0 {
+            pos_s
+        } else {
+            from_index
+        }
+    }
+}
+
+/// Rotation metadata to one of 0/90/180/270 (clockwise).
+fn normalise_rotation(meta_deg: f64) -> i32 {
+    if !meta_deg.is_finite() {
+        return 0;
+    }
+    let r = ((meta_deg.round() as i64 % 360 + 360) % 360) as i32;
+    match r {
+        45..=134 => 90,
+        135..=224 => 180,
+        225..=314 => 270,
+        _ => 0,
+    }
+}
+
+fn rotate_upright(raw: &Mat, rotation: i32) -> Result<Mat> {
+    let code = match rotation {
+        90 => opencv::core::ROTATE_90_CLOCKWISE,
+        180 => opencv::core::ROTATE_180,
+        270 => opencv::core::ROTATE_90_COUNTERCLOCKWISE,
+        _ => return Ok(raw.try_clone()?),
+    };
+    let mut out = Mat::default();
+    opencv::core::rotate(raw, &mut out, code)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_rotation;
+
+    #[test]
+    fn rotation_metadata_snaps_to_quarter_turns() {
+        assert_eq!(normalise_rotation(0.0), 0);
+        assert_eq!(normalise_rotation(90.0), 90);
+        assert_eq!(normalise_rotation(-90.0), 270);
+        assert_eq!(normalise_rotation(270.0), 270);
+        assert_eq!(normalise_rotation(180.0), 180);
+        assert_eq!(normalise_rotation(f64::NAN), 0);
+    }
+}

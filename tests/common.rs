@@ -1,0 +1,31 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// `../shared` beside the checkout (CI has it). Tests that need it print that they skip.
+pub fn shared_dir() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared");
+    if p.join("models").is_dir() {
+        Some(p)
+    } else {
+        None
+    }
+}
+
+/// Returns the shared folder or prints a clear skip line (the caller returns).
+pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
+    let s = shared_dir();
+    if s.is_none() {
+        eprintln!("SKIPPED {test}: ../shared is not present (it holds the real clips, renders and golden files)");
+    }
+    s
+}
+
+pub fn models_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_formcheck"))
+}
