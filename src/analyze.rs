@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::bar::{BarTrack, BarTracker};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::faults::{Finding, NotAssessable};
-use crate::kinematics::back::{trace_back, BackProfile};
+use crate::kinematics::back::{thoracic_flexion_series, trace_back, BackProfile};
 use crate::kinematics::{self, Facing, Kinematics, Side};
 use crate::pose::tracker::{ModelKind, PoseTracker};
 use crate::pose::{Landmark, NUM_LANDMARKS};
@@ -73,6 +74,7 @@ pub struct Analysis {
     pub video: VideoSummary,
     pub pose: PoseSummary,
     pub view: ViewVerdict,
+    pub bar: BarTrack,
     pub reps: Vec<Rep>,
     pub faults: Vec<Finding>,
     pub not_assessable: Vec<NotAssessable>,
@@ -84,15 +86,27 @@ pub struct ClipAnalysis {
     pub analysis: Analysis,
     pub poses: Vec<PoseFrame>,
     pub kinematics: Kinematics,
+    pub bar: BarTrack,
+    /// Upper-back flexion per frame (degrees), from the traced back shape.
+    pub thoracic_flexion_deg: Vec<Option<f64>>,
 }
 
-/// Runs the model over every frame of `path`. `on_frame(done, total)` reports progress.
-pub fn run_pose(
+/// What the per-frame pass produced: the video's facts, the pose per frame, and the bar
+/// tracker that watched the same frames.
+pub struct FramePass {
+    pub video: VideoSummary,
+    pub poses: Vec<PoseFrame>,
+    pub bar: BarTracker,
+}
+
+/// Runs the model (and the bar tracker) over every frame of `path`.
+/// `on_frame(done, total)` reports progress.
+pub fn run_frames(
     path: &Path,
     config: &Config,
     options: &RunOptions,
     on_frame: &mut dyn FnMut(usize, usize),
-) -> Result<(VideoSummary, Vec<PoseFrame>)> {
+) -> Result<FramePass> {
     let mut reader = VideoReader::open(path)?;
     let info = reader.info().clone();
     let mut tracker = PoseTracker::load(
@@ -103,8 +117,12 @@ pub fn run_pose(
         config.pose.min_pose_score,
     )?;
     let mut poses = Vec::with_capacity(info.frames);
+    let mut bar = BarTracker::new(config);
     while let Some(frame) = reader.next_frame()? {
-        let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model { path: path.to_path_buf(), reason: e.to_string() })?;
+        let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         let pose = match estimate {
             Some(e) => PoseFrame {
                 index: frame.index,
@@ -114,33 +132,59 @@ pub fn run_pose(
                 pose_score: e.pose_score,
                 detector_ran: e.detector_ran,
             },
-            None => PoseFrame { index: frame.index, time_s: frame.time_s, landmarks: None, pose_score: 0.0, detector_ran: true, back: None },
+            None => PoseFrame {
+                index: frame.index,
+                time_s: frame.time_s,
+                landmarks: None,
+                pose_score: 0.0,
+                detector_ran: true,
+                back: None,
+            },
         };
+        bar.observe(
+            frame.index,
+            &frame.image,
+            pose.landmarks.as_ref().map(|l| &l[..]),
+        )?;
         poses.push(pose);
         on_frame(poses.len(), info.frames);
     }
     if poses.is_empty() {
-        return Err(Error::VideoDecode { path: path.to_path_buf(), reason: "no frame could be decoded (0 frames or truncated)".into() });
+        return Err(Error::VideoDecode {
+            path: path.to_path_buf(),
+            reason: "no frame could be decoded (0 frames or truncated)".into(),
+        });
     }
-    let summary = VideoSummary { decoded_frames: poses.len(), variable_frame_rate: reader.variable_frame_rate, info };
-    Ok((summary, poses))
+    let video = VideoSummary {
+        decoded_frames: poses.len(),
+        variable_frame_rate: reader.variable_frame_rate,
+        info,
+    };
+    Ok(FramePass { video, poses, bar })
 }
 
 /// The whole analysis of one video.
-pub fn analyze_video(path: &Path, config: &Config, options: &RunOptions, on_frame: &mut dyn FnMut(usize, usize)) -> Result<ClipAnalysis> {
-    let (video, poses) = run_pose(path, config, options, on_frame)?;
-    Ok(analyze_poses(path, video, poses, config))
+pub fn analyze_video(
+    path: &Path,
+    config: &Config,
+    options: &RunOptions,
+    on_frame: &mut dyn FnMut(usize, usize),
+) -> Result<ClipAnalysis> {
+    let pass = run_frames(path, config, options, on_frame)?;
+    Ok(analyze_frames(path, pass, config))
 }
 
-/// Everything after the model: pure computation on per-frame data.
-pub fn analyze_poses(path: &Path, video: VideoSummary, poses: Vec<PoseFrame>, config: &Config) -> ClipAnalysis {
+/// Everything after the per-frame pass: pure computation on per-frame data.
+pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnalysis {
+    let FramePass { video, poses, bar } = pass;
     let fps = video.info.fps;
     let landmarks: Vec<_> = poses.iter().map(|p| p.landmarks).collect();
     let time_s = poses.iter().map(|p| p.time_s).collect();
     let kinematics = kinematics::from_landmarks(&landmarks, time_s, fps, &config.filter);
     let found = poses.iter().filter(|p| p.landmarks.is_some()).count();
     let detected_fraction = found as f64 / poses.len().max(1) as f64;
-    let detector_fraction = poses.iter().filter(|p| p.detector_ran).count() as f64 / poses.len().max(1) as f64;
+    let detector_fraction =
+        poses.iter().filter(|p| p.detector_ran).count() as f64 / poses.len().max(1) as f64;
     let person_found = found > 0;
     let pose = PoseSummary {
         model: config.pose.model,
@@ -151,20 +195,38 @@ pub fn analyze_poses(path: &Path, video: VideoSummary, poses: Vec<PoseFrame>, co
         person_found,
         message: (!person_found).then(|| "no person found in any frame".to_string()),
     };
-    let view = if !person_found {
-        ViewVerdict { side_view: false, reason: "no person found".into() }
-    } else {
-        ViewVerdict { side_view: true, reason: "not yet checked".into() }
-    };
+    let view = crate::view::check_view(&poses, config);
+    let bar = bar.finish(&kinematics, config);
+    let thoracic_flexion_deg =
+        thoracic_flexion_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
+    let mut reps = crate::reps::find_reps(&kinematics, &bar, config);
+    for rep in reps.iter_mut() {
+        rep.bar = crate::bar::rep_metrics(&bar, rep, &kinematics);
+    }
+    let (faults, not_assessable) = crate::faults::assess(&crate::faults::FaultInput {
+        kinematics: &kinematics,
+        bar: &bar,
+        reps: &reps,
+        thoracic_flexion_deg: &thoracic_flexion_deg,
+        view: &view,
+        config,
+    });
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
         input: path.display().to_string(),
         video,
         pose,
         view,
-        reps: Vec::new(),
-        faults: Vec::new(),
-        not_assessable: Vec::new(),
+        bar: bar.clone(),
+        reps,
+        faults,
+        not_assessable,
     };
-    ClipAnalysis { analysis, poses, kinematics }
+    ClipAnalysis {
+        analysis,
+        poses,
+        kinematics,
+        bar,
+        thoracic_flexion_deg,
+    }
 }

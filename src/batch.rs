@@ -32,7 +32,10 @@ pub enum Outcome {
 
 /// Expands files and folders into jobs. Folders contribute their video files (recursively,
 /// sorted); a named file is always tried. A folder without videos is an error.
-pub fn collect_jobs(inputs: &[PathBuf], notes: &mut Vec<String>) -> std::result::Result<Vec<Job>, Vec<String>> {
+pub fn collect_jobs(
+    inputs: &[PathBuf],
+    notes: &mut Vec<String>,
+) -> std::result::Result<Vec<Job>, Vec<String>> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for input in inputs {
@@ -41,7 +44,10 @@ pub fn collect_jobs(inputs: &[PathBuf], notes: &mut Vec<String>) -> std::result:
             walk_videos(input, &mut found);
             found.sort();
             if found.is_empty() {
-                errors.push(format!("{}: folder contains no video files (mp4, mov, m4v, avi, mkv, webm)", input.display()));
+                errors.push(format!(
+                    "{}: folder contains no video files (mp4, mov, m4v, avi, mkv, webm)",
+                    input.display()
+                ));
             }
             files.extend(found);
         } else if input.exists() {
@@ -58,7 +64,10 @@ pub fn collect_jobs(inputs: &[PathBuf], notes: &mut Vec<String>) -> std::result:
     let jobs = files
         .into_iter()
         .map(|input| {
-            let stem = input.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "video".into());
+            let stem = input
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| "video".into());
             let stem = sanitize(&stem);
             let mut name = stem.clone();
             let mut n = 2;
@@ -67,7 +76,10 @@ pub fn collect_jobs(inputs: &[PathBuf], notes: &mut Vec<String>) -> std::result:
                 n += 1;
             }
             if name != stem {
-                notes.push(format!("{}: another input is also called '{stem}'; results go to '{name}/'", input.display()));
+                notes.push(format!(
+                    "{}: another input is also called '{stem}'; results go to '{name}/'",
+                    input.display()
+                ));
             }
             Job { input, name }
         })
@@ -76,7 +88,9 @@ pub fn collect_jobs(inputs: &[PathBuf], notes: &mut Vec<String>) -> std::result:
 }
 
 fn walk_videos(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -89,7 +103,16 @@ fn walk_videos(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// A folder name safe on every filesystem: path separators and control characters replaced.
 pub fn sanitize(stem: &str) -> String {
-    let s: String = stem.chars().map(|c| if c == '/' || c == '\\' || c.is_control() || c == ':' { '_' } else { c }).collect();
+    let s: String = stem
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() || c == ':' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
     let s = s.trim_start_matches('.').to_string();
     if s.is_empty() {
         "video".into()
@@ -101,7 +124,9 @@ pub fn sanitize(stem: &str) -> String {
 /// True when `dir` holds a complete result newer than the input and the config.
 pub fn is_up_to_date(dir: &Path, input: &Path, config_path: Option<&Path>) -> bool {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let Some(done) = mtime(&dir.join(COMPLETE_MARKER)) else { return false };
+    let Some(done) = mtime(&dir.join(COMPLETE_MARKER)) else {
+        return false;
+    };
     let newer_than = |p: &Path| mtime(p).map(|t| done >= t).unwrap_or(false);
     newer_than(input) && config_path.map(newer_than).unwrap_or(true)
 }
@@ -112,9 +137,16 @@ pub const COMPLETE_MARKER: &str = "analysis.json";
 /// Moves a finished temporary folder into place, replacing an older result only once the
 /// new one is complete.
 pub fn commit_dir(tmp: &Path, dest: &Path) -> Result<()> {
-    let io = |e: std::io::Error| Error::Output { path: dest.to_path_buf(), reason: e.to_string() };
+    let io = |e: std::io::Error| Error::Output {
+        path: dest.to_path_buf(),
+        reason: e.to_string(),
+    };
     if dest.exists() {
-        let old = dest.with_file_name(format!(".{}.old-{}", dest.file_name().unwrap_or_default().to_string_lossy(), std::process::id()));
+        let old = dest.with_file_name(format!(
+            ".{}.old-{}",
+            dest.file_name().unwrap_or_default().to_string_lossy(),
+            std::process::id()
+        ));
         std::fs::rename(dest, &old).map_err(io)?;
         std::fs::rename(tmp, dest).map_err(io)?;
         let _ = std::fs::remove_dir_all(&old);
@@ -135,11 +167,22 @@ pub struct BatchOptions {
 }
 
 /// Analyses every job; never stops on a failed one. `cancel` stops starting new jobs.
-pub fn run_batch(jobs: &[Job], config: &Config, opts: &BatchOptions, cancel: &AtomicBool) -> Vec<Outcome> {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+pub fn run_batch(
+    jobs: &[Job],
+    config: &Config,
+    opts: &BatchOptions,
+    cancel: &AtomicBool,
+) -> Vec<Outcome> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let workers = opts.jobs.clamp(1, jobs.len().max(1));
     // Do not oversubscribe: the model's threads share the cores with the other jobs.
-    let threads = if config.pose.threads > 0 { config.pose.threads } else { (cores / workers).max(1) };
+    let threads = if config.pose.threads > 0 {
+        config.pose.threads
+    } else {
+        (cores / workers).max(1)
+    };
     let log = Mutex::new(());
     let say = |line: String| {
         if !opts.quiet {
@@ -152,16 +195,25 @@ pub fn run_batch(jobs: &[Job], config: &Config, opts: &BatchOptions, cancel: &At
         jobs.par_iter()
             .map(|job| {
                 if cancel.load(Ordering::SeqCst) {
-                    return Outcome::Failed { job: job.clone(), error: format!("{}: not started (interrupted)", job.input.display()) };
+                    return Outcome::Failed {
+                        job: job.clone(),
+                        error: format!("{}: not started (interrupted)", job.input.display()),
+                    };
                 }
                 let dest = opts.out_dir.join(&job.name);
                 if !opts.force && is_up_to_date(&dest, &job.input, opts.config_path.as_deref()) {
-                    say(format!("{}: up to date, skipped (use --force to redo)", job.input.display()));
+                    say(format!(
+                        "{}: up to date, skipped (use --force to redo)",
+                        job.input.display()
+                    ));
                     return Outcome::Skipped { job: job.clone() };
                 }
                 match analyze_one(job, config, opts, threads, &say, cancel) {
                     Ok(()) => Outcome::Done { job: job.clone() },
-                    Err(e) => Outcome::Failed { job: job.clone(), error: e.to_string() },
+                    Err(e) => Outcome::Failed {
+                        job: job.clone(),
+                        error: e.to_string(),
+                    },
                 }
             })
             .collect()
@@ -172,25 +224,47 @@ pub fn run_batch(jobs: &[Job], config: &Config, opts: &BatchOptions, cancel: &At
     }
 }
 
-fn analyze_one(job: &Job, config: &Config, opts: &BatchOptions, threads: usize, say: &(dyn Fn(String) + Sync), cancel: &AtomicBool) -> Result<()> {
-    let options = RunOptions { models_dir: opts.models_dir.clone(), threads };
+fn analyze_one(
+    job: &Job,
+    config: &Config,
+    opts: &BatchOptions,
+    threads: usize,
+    say: &(dyn Fn(String) + Sync),
+    cancel: &AtomicBool,
+) -> Result<()> {
+    let options = RunOptions {
+        models_dir: opts.models_dir.clone(),
+        threads,
+    };
     let started = std::time::Instant::now();
     let mut last_report = std::time::Instant::now();
     let mut on_frame = |done: usize, total: usize| {
         if last_report.elapsed().as_secs_f64() > 5.0 {
             last_report = std::time::Instant::now();
             let fps = done as f64 / started.elapsed().as_secs_f64().max(1e-6);
-            say(format!("{}: frame {done}/{total} ({fps:.1} fps)", job.input.display()));
+            say(format!(
+                "{}: frame {done}/{total} ({fps:.1} fps)",
+                job.input.display()
+            ));
         }
     };
     let clip = analyze_video(&job.input, config, &options, &mut on_frame)?;
     if cancel.load(Ordering::SeqCst) {
-        return Err(Error::Other(format!("{}: interrupted, nothing written", job.input.display())));
+        return Err(Error::Other(format!(
+            "{}: interrupted, nothing written",
+            job.input.display()
+        )));
     }
-    let tmp = opts.out_dir.join(format!(".{}.partial-{}", job.name, std::process::id()));
+    let tmp = opts
+        .out_dir
+        .join(format!(".{}.partial-{}", job.name, std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::Output { path: tmp.clone(), reason: e.to_string() })?;
-    let written = crate::outputs::write_all(&clip, config, &tmp).and_then(|_| commit_dir(&tmp, &opts.out_dir.join(&job.name)));
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::Output {
+        path: tmp.clone(),
+        reason: e.to_string(),
+    })?;
+    let written = crate::outputs::write_all(&clip, config, &tmp)
+        .and_then(|_| commit_dir(&tmp, &opts.out_dir.join(&job.name)));
     if written.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
@@ -201,13 +275,23 @@ fn analyze_one(job: &Job, config: &Config, opts: &BatchOptions, threads: usize, 
         job.input.display(),
         a.video.decoded_frames,
         a.pose.detected_fraction * 100.0,
-        serde_json::to_value(a.pose.side).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
-        serde_json::to_value(a.pose.facing).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        serde_json::to_value(a.pose.side)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        serde_json::to_value(a.pose.facing)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         started.elapsed().as_secs_f64(),
         opts.out_dir.join(&job.name).display()
     );
     if let Some(m) = &a.pose.message {
-        line = format!("{}: {m} ({} frames)", job.input.display(), a.video.decoded_frames);
+        line = format!(
+            "{}: {m} ({} frames)",
+            job.input.display(),
+            a.video.decoded_frames
+        );
     }
     say(line);
     Ok(())
@@ -254,7 +338,11 @@ mod tests {
         commit_dir(&tmp, &dest).unwrap();
         assert_eq!(std::fs::read(dest.join("analysis.json")).unwrap(), b"new");
         assert!(!tmp.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no leftovers");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no leftovers"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::pose::tracker::ModelKind;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub pose: PoseConfig,
@@ -135,29 +135,14 @@ pub struct LockoutConfig {
     pub min_knee_angle_deg: f64,
 }
 
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            pose: PoseConfig::default(),
-            filter: FilterConfig::default(),
-            view: ViewConfig::default(),
-            reps: RepsConfig::default(),
-            bar: BarConfig::default(),
-            thoracic_rounding: ThoracicRoundingConfig::default(),
-            hips_shoot_up: HipsShootUpConfig::default(),
-            lockout_hyperextension: LockoutHyperextensionConfig::default(),
-            bar_drift: BarDriftConfig::default(),
-            setup: SetupConfig::default(),
-            neck: NeckConfig::default(),
-            jerk: JerkConfig::default(),
-            lockout: LockoutConfig::default(),
-        }
-    }
-}
-
 impl Default for PoseConfig {
     fn default() -> Self {
-        PoseConfig { model: ModelKind::Full, min_detection_score: 0.5, min_pose_score: 0.5, threads: 0 }
+        PoseConfig {
+            model: ModelKind::Full,
+            min_detection_score: 0.5,
+            min_pose_score: 0.5,
+            threads: 0,
+        }
     }
 }
 
@@ -176,67 +161,103 @@ impl Default for FilterConfig {
 
 impl Default for ViewConfig {
     fn default() -> Self {
-        ViewConfig { max_shoulder_separation_ratio: 0.45, max_hip_separation_ratio: 0.45, min_person_fraction: 0.3 }
+        ViewConfig {
+            max_shoulder_separation_ratio: 0.45,
+            max_hip_separation_ratio: 0.45,
+            min_person_fraction: 0.3,
+        }
     }
 }
 
 impl Default for RepsConfig {
     fn default() -> Self {
-        RepsConfig { min_travel_torso_fraction: 0.5, hysteresis_fraction: 0.15 }
+        RepsConfig {
+            min_travel_torso_fraction: 0.5,
+            hysteresis_fraction: 0.15,
+        }
     }
 }
 
 impl Default for BarConfig {
     fn default() -> Self {
-        BarConfig { plate_diameter_cm: 45.0, min_plate_axis_ratio: 0.85, fallback_shoulder_to_ankle_cm: 135.0 }
+        BarConfig {
+            plate_diameter_cm: 45.0,
+            min_plate_axis_ratio: 0.85,
+            fallback_shoulder_to_ankle_cm: 135.0,
+        }
     }
 }
 
 impl Default for ThoracicRoundingConfig {
     fn default() -> Self {
-        ThoracicRoundingConfig { max_increase_deg: 20.0, min_confidence: 0.5 }
+        ThoracicRoundingConfig {
+            max_increase_deg: 20.0,
+            min_confidence: 0.5,
+        }
     }
 }
 
 impl Default for HipsShootUpConfig {
     fn default() -> Self {
-        HipsShootUpConfig { max_trunk_increase_deg: 10.0, max_hip_to_shoulder_rise_ratio: 1.5, min_confidence: 0.5 }
+        HipsShootUpConfig {
+            max_trunk_increase_deg: 10.0,
+            max_hip_to_shoulder_rise_ratio: 1.5,
+            min_confidence: 0.5,
+        }
     }
 }
 
 impl Default for LockoutHyperextensionConfig {
     fn default() -> Self {
-        LockoutHyperextensionConfig { max_lean_back_deg: 10.0, max_shoulder_behind_bar_cm: 15.0, min_confidence: 0.5 }
+        LockoutHyperextensionConfig {
+            max_lean_back_deg: 10.0,
+            max_shoulder_behind_bar_cm: 15.0,
+            min_confidence: 0.5,
+        }
     }
 }
 
 impl Default for BarDriftConfig {
     fn default() -> Self {
-        BarDriftConfig { max_forward_cm: 5.0, min_confidence: 0.4 }
+        BarDriftConfig {
+            max_forward_cm: 5.0,
+            min_confidence: 0.4,
+        }
     }
 }
 
 impl Default for SetupConfig {
     fn default() -> Self {
-        SetupConfig { min_hip_angle_deg: 40.0, max_hip_angle_deg: 110.0, max_bar_from_shin_cm: 8.0 }
+        SetupConfig {
+            min_hip_angle_deg: 40.0,
+            max_hip_angle_deg: 110.0,
+            max_bar_from_shin_cm: 8.0,
+        }
     }
 }
 
 impl Default for NeckConfig {
     fn default() -> Self {
-        NeckConfig { max_extension_deg: 45.0 }
+        NeckConfig {
+            max_extension_deg: 45.0,
+        }
     }
 }
 
 impl Default for JerkConfig {
     fn default() -> Self {
-        JerkConfig { max_liftoff_accel_m_per_s2: 6.0 }
+        JerkConfig {
+            max_liftoff_accel_m_per_s2: 6.0,
+        }
     }
 }
 
 impl Default for LockoutConfig {
     fn default() -> Self {
-        LockoutConfig { min_hip_angle_deg: 165.0, min_knee_angle_deg: 160.0 }
+        LockoutConfig {
+            min_hip_angle_deg: 165.0,
+            min_knee_angle_deg: 160.0,
+        }
     }
 }
 
@@ -247,13 +268,19 @@ impl Config {
             path: origin.to_path_buf(),
             reason: one_line(&e.to_string()),
         })?;
-        config.validate().map_err(|reason| Error::Config { path: origin.to_path_buf(), reason })?;
+        config.validate().map_err(|reason| Error::Config {
+            path: origin.to_path_buf(),
+            reason,
+        })?;
         Ok(config)
     }
 
     /// Reads and parses a config file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config { path: path.to_path_buf(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         Self::from_toml(&text, path)
     }
 
@@ -261,18 +288,24 @@ impl Config {
     pub fn validate(&self) -> std::result::Result<(), String> {
         let f = &self.filter;
         if !(0.0..=1.0).contains(&f.min_visibility) {
-            return Err(format!("filter.min_visibility must be in 0..1, got {}", f.min_visibility));
+            return Err(format!(
+                "filter.min_visibility must be in 0..1, got {}",
+                f.min_visibility
+            ));
         }
-        if !(f.butterworth_cutoff_hz > 0.0) {
+        if f.butterworth_cutoff_hz.is_nan() || f.butterworth_cutoff_hz <= 0.0 {
             return Err("filter.butterworth_cutoff_hz must be > 0".into());
         }
-        if f.butterworth_order == 0 || f.butterworth_order % 2 != 0 || f.butterworth_order > 8 {
+        if f.butterworth_order == 0
+            || !f.butterworth_order.is_multiple_of(2)
+            || f.butterworth_order > 8
+        {
             return Err(format!("filter.butterworth_order must be 2, 4, 6 or 8 (zero-phase doubles a half-order pass), got {}", f.butterworth_order));
         }
         if f.hampel_window_frames < 3 {
             return Err("filter.hampel_window_frames must be >= 3".into());
         }
-        if !(self.bar.plate_diameter_cm > 5.0) {
+        if self.bar.plate_diameter_cm.is_nan() || self.bar.plate_diameter_cm <= 5.0 {
             return Err("bar.plate_diameter_cm must be > 5".into());
         }
         Ok(())
@@ -281,7 +314,11 @@ impl Config {
 
 /// TOML errors span several lines; we promise one-line errors.
 fn one_line(s: &str) -> String {
-    s.split('\n').map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('|')).collect::<Vec<_>>().join(" ")
+    s.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|'))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -297,15 +334,23 @@ mod tests {
 
     #[test]
     fn unknown_key_is_an_error() {
-        let e = Config::from_toml("[bar_drift]\nmax_forward_cmm = 3\n", Path::new("x.toml")).unwrap_err();
+        let e = Config::from_toml("[bar_drift]\nmax_forward_cmm = 3\n", Path::new("x.toml"))
+            .unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("x.toml") && msg.contains("max_forward_cmm"), "{msg}");
+        assert!(
+            msg.contains("x.toml") && msg.contains("max_forward_cmm"),
+            "{msg}"
+        );
         assert!(!msg.contains('\n'));
     }
 
     #[test]
     fn wrong_type_is_an_error() {
-        let e = Config::from_toml("[bar_drift]\nmax_forward_cm = \"five\"\n", Path::new("x.toml")).unwrap_err();
+        let e = Config::from_toml(
+            "[bar_drift]\nmax_forward_cm = \"five\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("x.toml"));
     }
 
@@ -313,6 +358,10 @@ mod tests {
     fn shipped_config_matches_defaults() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("formcheck.toml");
         let c = Config::load(&path).unwrap();
-        assert_eq!(c, Config::default(), "formcheck.toml and the defaults in config.rs disagree");
+        assert_eq!(
+            c,
+            Config::default(),
+            "formcheck.toml and the defaults in config.rs disagree"
+        );
     }
 }

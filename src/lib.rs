@@ -6,6 +6,7 @@
 //! reads like the graph; [`batch`] runs many.
 
 pub mod analyze;
+pub mod bar;
 pub mod batch;
 pub mod config;
 pub mod error;
@@ -15,3 +16,4 @@ pub mod outputs;
 pub mod pose;
 pub mod reps;
 pub mod video;
+pub mod view;

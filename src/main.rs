@@ -12,7 +12,11 @@ use formcheck::config::Config;
 use formcheck::pose::tracker::ModelKind;
 
 #[derive(Parser)]
-#[command(name = "formcheck", version, about = "Reviews side-view videos of barbell deadlifts")]
+#[command(
+    name = "formcheck",
+    version,
+    about = "Reviews side-view videos of barbell deadlifts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,7 +70,16 @@ fn default_models_dir() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze { inputs, out, config, model, jobs, force, quiet, models_dir } => {
+        Command::Analyze {
+            inputs,
+            out,
+            config,
+            model,
+            jobs,
+            force,
+            quiet,
+            models_dir,
+        } => {
             let mut cfg = match &config {
                 Some(path) => match Config::load(path) {
                     Ok(c) => c,
@@ -104,10 +117,14 @@ fn main() -> ExitCode {
                     if cancel.swap(true, Ordering::SeqCst) {
                         std::process::exit(130);
                     }
-                    eprintln!("interrupted: finishing nothing new; press Ctrl-C again to quit at once");
+                    eprintln!(
+                        "interrupted: finishing nothing new; press Ctrl-C again to quit at once"
+                    );
                 });
             }
-            let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+            let cores = std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1);
             let opts = BatchOptions {
                 out_dir: out,
                 jobs: jobs.unwrap_or(cores),
@@ -117,9 +134,24 @@ fn main() -> ExitCode {
                 quiet,
             };
             let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);
-            let failed: Vec<_> = outcomes.iter().filter_map(|o| if let Outcome::Failed { error, .. } = o { Some(error) } else { None }).collect();
-            let done = outcomes.iter().filter(|o| matches!(o, Outcome::Done { .. })).count();
-            let skipped = outcomes.iter().filter(|o| matches!(o, Outcome::Skipped { .. })).count();
+            let failed: Vec<_> = outcomes
+                .iter()
+                .filter_map(|o| {
+                    if let Outcome::Failed { error, .. } = o {
+                        Some(error)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let done = outcomes
+                .iter()
+                .filter(|o| matches!(o, Outcome::Done { .. }))
+                .count();
+            let skipped = outcomes
+                .iter()
+                .filter(|o| matches!(o, Outcome::Skipped { .. }))
+                .count();
             if !failed.is_empty() {
                 eprintln!("{} of {} videos failed:", failed.len(), outcomes.len());
                 for e in &failed {
@@ -127,7 +159,10 @@ fn main() -> ExitCode {
                 }
             }
             if !quiet {
-                eprintln!("{done} analysed, {skipped} up to date, {} failed", failed.len());
+                eprintln!(
+                    "{done} analysed, {skipped} up to date, {} failed",
+                    failed.len()
+                );
             }
             if cancel.load(Ordering::SeqCst) {
                 return ExitCode::from(130);

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bar::{BarTrack, RepBarMetrics};
+use crate::config::Config;
+use crate::kinematics::Kinematics;
+
 /// Angles at one key moment of a rep (degrees, `None` = unknown).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct KeyAngles {
@@ -27,4 +31,11 @@ pub struct Rep {
     pub liftoff: KeyAngles,
     pub knee: KeyAngles,
     pub lockout: KeyAngles,
+    /// Bar path and speed for this rep.
+    pub bar: RepBarMetrics,
+}
+
+/// Finds every rep (and partial rep) in the clip.
+pub fn find_reps(_kinematics: &Kinematics, _bar: &BarTrack, _config: &Config) -> Vec<Rep> {
+    Vec::new()
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 /// `../shared` beside the checkout (CI has it). Tests that need it print that they skip.
 pub fn shared_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("shared");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared");
     if p.join("models").is_dir() {
         Some(p)
     } else {

@@ -11,10 +11,18 @@ use formcheck::pose::tracker::{ModelKind, PoseTracker};
 fn check(image: &str) -> (f64, f64) {
     let shared = common::shared_dir().unwrap();
     let reference = shared.join("models/reference");
-    let img = imgcodecs::imread(reference.join(image).to_str().unwrap(), imgcodecs::IMREAD_COLOR).unwrap();
+    let img = imgcodecs::imread(
+        reference.join(image).to_str().unwrap(),
+        imgcodecs::IMREAD_COLOR,
+    )
+    .unwrap();
     let stem = image.rsplit_once('.').unwrap().0;
-    let golden: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(reference.join(format!("{stem}.mediapipe.json"))).unwrap()).unwrap();
-    let mut tracker = PoseTracker::load(&common::models_dir(), ModelKind::Full, 1, 0.5, 0.5).unwrap();
+    let golden: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(reference.join(format!("{stem}.mediapipe.json"))).unwrap(),
+    )
+    .unwrap();
+    let mut tracker =
+        PoseTracker::load(&common::models_dir(), ModelKind::Full, 1, 0.5, 0.5).unwrap();
     tracker.static_mode = true;
     let est = tracker.estimate(&img).unwrap().expect("a person");
     let mut errors: Vec<f64> = Vec::new();
@@ -29,7 +37,14 @@ fn check(image: &str) -> (f64, f64) {
     errors.sort_by(|a, b| a.total_cmp(b));
     let median = errors[errors.len() / 2];
     // mask IoU against MediaPipe's mask (thresholded at 0.5)
-    let gm = imgcodecs::imread(reference.join(format!("{stem}.mediapipe_mask.png")).to_str().unwrap(), imgcodecs::IMREAD_GRAYSCALE).unwrap();
+    let gm = imgcodecs::imread(
+        reference
+            .join(format!("{stem}.mediapipe_mask.png"))
+            .to_str()
+            .unwrap(),
+        imgcodecs::IMREAD_GRAYSCALE,
+    )
+    .unwrap();
     let (mut inter, mut union) = (0u64, 0u64);
     let bytes = gm.data_bytes().unwrap();
     let w = gm.cols() as usize;
@@ -52,7 +67,10 @@ fn landmarks_and_mask_match_mediapipe() {
     }
     for image in ["messi5.jpg", "vtest_150_sidewalker_x3.png"] {
         let (median, iou) = check(image);
-        assert!(median <= 3.0, "{image}: median landmark error {median:.2} px > 3 px");
+        assert!(
+            median <= 3.0,
+            "{image}: median landmark error {median:.2} px > 3 px"
+        );
         assert!(iou >= 0.9, "{image}: mask IoU {iou:.3} < 0.9");
     }
 }

@@ -26,3 +26,19 @@ pub struct NotAssessable {
     pub rep: Option<usize>,
     pub reason: String,
 }
+
+/// Everything a fault may look at.
+pub struct FaultInput<'a> {
+    pub kinematics: &'a crate::kinematics::Kinematics,
+    pub bar: &'a crate::bar::BarTrack,
+    pub reps: &'a [crate::reps::Rep],
+    /// Upper-back flexion per frame (degrees), from the traced back shape.
+    pub thoracic_flexion_deg: &'a [Option<f64>],
+    pub view: &'a crate::analyze::ViewVerdict,
+    pub config: &'a crate::config::Config,
+}
+
+/// Runs every registered fault.
+pub fn assess(_input: &FaultInput) -> (Vec<Finding>, Vec<NotAssessable>) {
+    (Vec::new(), Vec::new())
+}

@@ -81,8 +81,14 @@ mod tests {
     fn deadlift_setup_angles() {
         // facing right: trunk 60° forward, thigh forward-down at 30° below horizontal, shin vertical
         let hip = (0.0, 0.0);
-        let sh = (60f64.to_radians().sin() * 100.0, -60f64.to_radians().cos() * 100.0);
-        let knee = (30f64.to_radians().cos() * 100.0, 30f64.to_radians().sin() * 100.0);
+        let sh = (
+            60f64.to_radians().sin() * 100.0,
+            -60f64.to_radians().cos() * 100.0,
+        );
+        let knee = (
+            30f64.to_radians().cos() * 100.0,
+            30f64.to_radians().sin() * 100.0,
+        );
         let ankle = (knee.0, knee.1 + 100.0);
         // trunk direction 30° above forward, thigh 30° below forward: hip angle 60°
         assert!((hip_angle_deg(sh, hip, knee, RIGHT) - 60.0).abs() < 1e-9);

@@ -6,8 +6,8 @@ use crate::pose::{Landmark, PersonMask};
 
 /// Positions along the hip→shoulder axis (0 = hip, 1 = shoulder) where the edge is traced.
 pub const PROFILE_T: [f64; 23] = [
-    0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
-    0.95, 1.0, 1.05, 1.1,
+    0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8,
+    0.85, 0.9, 0.95, 1.0, 1.05, 1.1,
 ];
 
 /// The dorsal edge in one frame: for each `PROFILE_T`, the distance (px) from the axis to
@@ -23,7 +23,10 @@ pub struct BackProfile {
 
 impl BackProfile {
     pub fn torso_px(&self) -> f64 {
-        let (dx, dy) = (self.shoulder_px.0 - self.hip_px.0, self.shoulder_px.1 - self.hip_px.1);
+        let (dx, dy) = (
+            self.shoulder_px.0 - self.hip_px.0,
+            self.shoulder_px.1 - self.hip_px.1,
+        );
         (dx * dx + dy * dy).sqrt()
     }
 
@@ -46,7 +49,11 @@ impl BackProfile {
     /// chord (`mid_t`→`upper_t`) of the dorsal edge, + when the back bulges outwards (rounded).
     pub fn chord_angle_deg(&self, lower_t: f64, mid_t: f64, upper_t: f64) -> Option<f64> {
         let find = |t: f64| PROFILE_T.iter().position(|&p| (p - t).abs() < 1e-9);
-        let (a, b, c) = (self.axis_point(find(lower_t)?)?, self.axis_point(find(mid_t)?)?, self.axis_point(find(upper_t)?)?);
+        let (a, b, c) = (
+            self.axis_point(find(lower_t)?)?,
+            self.axis_point(find(mid_t)?)?,
+            self.axis_point(find(upper_t)?)?,
+        );
         let lower = (b.1 - a.1).atan2(b.0 - a.0);
         let upper = (c.1 - b.1).atan2(c.0 - b.0);
         // A rounded back bends the upper chord towards the front (towards negative offsets).
@@ -60,7 +67,10 @@ impl BackProfile {
 pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfile> {
     use crate::pose::idx::*;
     let mid = |a: usize, b: usize| {
-        ((landmarks[a].x_px + landmarks[b].x_px) as f64 / 2.0, (landmarks[a].y_px + landmarks[b].y_px) as f64 / 2.0)
+        (
+            (landmarks[a].x_px + landmarks[b].x_px) as f64 / 2.0,
+            (landmarks[a].y_px + landmarks[b].y_px) as f64 / 2.0,
+        )
     };
     let shoulder = mid(L_SHOULDER, R_SHOULDER);
     let hip = mid(L_HIP, R_HIP);
@@ -94,7 +104,21 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
             None
         })
         .collect();
-    Some(BackProfile { hip_px: hip, shoulder_px: shoulder, normal, offset_px })
+    Some(BackProfile {
+        hip_px: hip,
+        shoulder_px: shoulder,
+        normal,
+        offset_px,
+    })
+}
+
+/// Upper-back flexion per frame (degrees) from the traced profiles; `None` where the back
+/// could not be traced.
+pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f64>> {
+    profiles
+        .iter()
+        .map(|p| p.as_ref().and_then(|p| p.chord_angle_deg(0.1, 0.6, 1.0)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -128,11 +152,25 @@ mod tests {
     fn trace_finds_the_edge_of_a_rectangle_mask() {
         // mask: body occupies x in [40, 60] of a 100x100 crop mapped 1:1 to the image
         let n = 100;
-        let probs = (0..n * n).map(|i| if (40..60).contains(&(i % n)) { 1.0 } else { 0.0 }).collect();
+        let probs = (0..n * n)
+            .map(|i| {
+                if (40..60).contains(&(i % n)) {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         let mask = PersonMask::new(n, probs, [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
         let mut lms = vec![Landmark::default(); 33];
         use crate::pose::idx::*;
-        for (i, (x, y)) in [(L_SHOULDER, (50.0, 20.0)), (R_SHOULDER, (50.0, 20.0)), (L_HIP, (50.0, 80.0)), (R_HIP, (50.0, 80.0)), (NOSE, (58.0, 10.0))] {
+        for (i, (x, y)) in [
+            (L_SHOULDER, (50.0, 20.0)),
+            (R_SHOULDER, (50.0, 20.0)),
+            (L_HIP, (50.0, 80.0)),
+            (R_HIP, (50.0, 80.0)),
+            (NOSE, (58.0, 10.0)),
+        ] {
             lms[i].x_px = x;
             lms[i].y_px = y;
         }

@@ -56,8 +56,17 @@ pub enum Joint {
 }
 
 impl Joint {
-    pub const ALL: [Joint; 9] =
-        [Joint::Ear, Joint::Shoulder, Joint::Elbow, Joint::Wrist, Joint::Hip, Joint::Knee, Joint::Ankle, Joint::Heel, Joint::FootIndex];
+    pub const ALL: [Joint; 9] = [
+        Joint::Ear,
+        Joint::Shoulder,
+        Joint::Elbow,
+        Joint::Wrist,
+        Joint::Hip,
+        Joint::Knee,
+        Joint::Ankle,
+        Joint::Heel,
+        Joint::FootIndex,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -147,7 +156,14 @@ impl Kinematics {
     pub fn from_tracks(fps: f64, side: Side, facing: Facing, joints: Vec<JointTrack>) -> Self {
         let n = joints.first().map(|j| j.filtered.len()).unwrap_or(0);
         let time_s = (0..n).map(|i| i as f64 / fps).collect();
-        let mut k = Kinematics { fps, time_s, side, facing, joints, angles: AngleSeries::default() };
+        let mut k = Kinematics {
+            fps,
+            time_s,
+            side,
+            facing,
+            joints,
+            angles: AngleSeries::default(),
+        };
         k.angles = compute_angles(&k);
         k
     }
@@ -157,22 +173,68 @@ impl Kinematics {
 pub fn compute_angles(k: &Kinematics) -> AngleSeries {
     let f = k.facing.sign();
     let n = k.frames();
-    let series = |g: &dyn Fn(usize) -> Option<f64>| filters::unwrap_deg(&(0..n).map(g).collect::<Vec<_>>());
+    let series =
+        |g: &dyn Fn(usize) -> Option<f64>| filters::unwrap_deg(&(0..n).map(g).collect::<Vec<_>>());
     use Joint::*;
     AngleSeries {
-        trunk_angle_deg: series(&|i| Some(angles::trunk_angle_deg(k.at(Hip, i)?, k.at(Shoulder, i)?, f))),
-        hip_angle_deg: series(&|i| Some(angles::hip_angle_deg(k.at(Shoulder, i)?, k.at(Hip, i)?, k.at(Knee, i)?, f))),
-        knee_angle_deg: series(&|i| Some(angles::knee_angle_deg(k.at(Hip, i)?, k.at(Knee, i)?, k.at(Ankle, i)?, f))),
-        shin_angle_deg: series(&|i| Some(angles::shin_angle_deg(k.at(Ankle, i)?, k.at(Knee, i)?, f))),
-        neck_angle_deg: series(&|i| Some(angles::neck_angle_deg(k.at(Hip, i)?, k.at(Shoulder, i)?, k.at(Ear, i)?, f))),
+        trunk_angle_deg: series(&|i| {
+            Some(angles::trunk_angle_deg(
+                k.at(Hip, i)?,
+                k.at(Shoulder, i)?,
+                f,
+            ))
+        }),
+        hip_angle_deg: series(&|i| {
+            Some(angles::hip_angle_deg(
+                k.at(Shoulder, i)?,
+                k.at(Hip, i)?,
+                k.at(Knee, i)?,
+                f,
+            ))
+        }),
+        knee_angle_deg: series(&|i| {
+            Some(angles::knee_angle_deg(
+                k.at(Hip, i)?,
+                k.at(Knee, i)?,
+                k.at(Ankle, i)?,
+                f,
+            ))
+        }),
+        shin_angle_deg: series(&|i| {
+            Some(angles::shin_angle_deg(k.at(Ankle, i)?, k.at(Knee, i)?, f))
+        }),
+        neck_angle_deg: series(&|i| {
+            Some(angles::neck_angle_deg(
+                k.at(Hip, i)?,
+                k.at(Shoulder, i)?,
+                k.at(Ear, i)?,
+                f,
+            ))
+        }),
     }
 }
 
 /// The side whose limbs the model sees better over the clip.
 pub fn choose_side(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Side {
-    let limbs = [Joint::Shoulder, Joint::Elbow, Joint::Wrist, Joint::Hip, Joint::Knee, Joint::Ankle];
+    let limbs = [
+        Joint::Shoulder,
+        Joint::Elbow,
+        Joint::Wrist,
+        Joint::Hip,
+        Joint::Knee,
+        Joint::Ankle,
+    ];
     let score = |side: Side| -> f64 {
-        frames.iter().flatten().map(|lms| limbs.iter().map(|j| lms[j.landmark(side)].visibility as f64).sum::<f64>()).sum()
+        frames
+            .iter()
+            .flatten()
+            .map(|lms| {
+                limbs
+                    .iter()
+                    .map(|j| lms[j.landmark(side)].visibility as f64)
+                    .sum::<f64>()
+            })
+            .sum()
     };
     if score(Side::Left) >= score(Side::Right) {
         Side::Left
@@ -185,7 +247,12 @@ pub fn choose_side(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Side {
 pub fn choose_facing(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Facing {
     let mut vote = 0.0;
     for lms in frames.iter().flatten() {
-        for (front, back) in [(idx::L_FOOT, idx::L_HEEL), (idx::R_FOOT, idx::R_HEEL), (idx::NOSE, idx::L_EAR), (idx::NOSE, idx::R_EAR)] {
+        for (front, back) in [
+            (idx::L_FOOT, idx::L_HEEL),
+            (idx::R_FOOT, idx::R_HEEL),
+            (idx::NOSE, idx::L_EAR),
+            (idx::NOSE, idx::R_EAR),
+        ] {
             let dx = (lms[front].x_px - lms[back].x_px) as f64;
             let w = (lms[front].visibility.min(lms[back].visibility)) as f64;
             vote += w * dx.signum();
@@ -203,32 +270,59 @@ pub fn filter_coordinate(values: &[Option<f64>], fps: f64, cfg: &FilterConfig) -
     let max_gap = (cfg.max_gap_s * fps).round().max(0.0) as usize;
     let cleaned = filters::hampel(values, cfg.hampel_window_frames, cfg.hampel_n_sigma);
     let filled = filters::fill_gaps(&cleaned, max_gap);
-    filters::butterworth_gappy(&filled, cfg.butterworth_order, cfg.butterworth_cutoff_hz, fps)
+    filters::butterworth_gappy(
+        &filled,
+        cfg.butterworth_order,
+        cfg.butterworth_cutoff_hz,
+        fps,
+    )
 }
 
 /// Builds the near-side joint tracks, filtered, from per-frame landmarks.
-pub fn from_landmarks(frames: &[Option<[Landmark; NUM_LANDMARKS]>], time_s: Vec<f64>, fps: f64, cfg: &FilterConfig) -> Kinematics {
+pub fn from_landmarks(
+    frames: &[Option<[Landmark; NUM_LANDMARKS]>],
+    time_s: Vec<f64>,
+    fps: f64,
+    cfg: &FilterConfig,
+) -> Kinematics {
     let side = choose_side(frames);
     let facing = choose_facing(frames);
     let joints = Joint::ALL
         .iter()
         .map(|&joint| {
             let li = joint.landmark(side);
-            let raw: Track = frames.iter().map(|f| f.as_ref().map(|l| (l[li].x_px as f64, l[li].y_px as f64))).collect();
-            let visibility: Vec<Option<f32>> = frames.iter().map(|f| f.as_ref().map(|l| l[li].visibility)).collect();
+            let raw: Track = frames
+                .iter()
+                .map(|f| f.as_ref().map(|l| (l[li].x_px as f64, l[li].y_px as f64)))
+                .collect();
+            let visibility: Vec<Option<f32>> = frames
+                .iter()
+                .map(|f| f.as_ref().map(|l| l[li].visibility))
+                .collect();
             let gated = |axis: usize| -> Gappy {
                 raw.iter()
                     .zip(&visibility)
                     .map(|(p, v)| match (p, v) {
-                        (Some(p), Some(v)) if *v >= cfg.min_visibility => Some(if axis == 0 { p.0 } else { p.1 }),
+                        (Some(p), Some(v)) if *v >= cfg.min_visibility => {
+                            Some(if axis == 0 { p.0 } else { p.1 })
+                        }
                         _ => None,
                     })
                     .collect()
             };
             let xs = filter_coordinate(&gated(0), fps, cfg);
             let ys = filter_coordinate(&gated(1), fps, cfg);
-            let filtered = xs.iter().zip(&ys).map(|(x, y)| Some(((*x)?, (*y)?))).collect();
-            JointTrack { joint, raw, visibility, filtered }
+            let filtered = xs
+                .iter()
+                .zip(&ys)
+                .map(|(x, y)| Some(((*x)?, (*y)?)))
+                .collect();
+            JointTrack {
+                joint,
+                raw,
+                visibility,
+                filtered,
+            }
         })
         .collect();
     let mut k = Kinematics::from_tracks(fps, side, facing, joints);
@@ -243,7 +337,15 @@ mod tests {
     fn lifter(facing_right: bool, near_left: bool) -> [Landmark; NUM_LANDMARKS] {
         let mut l = [Landmark::default(); NUM_LANDMARKS];
         let s = if facing_right { 1.0 } else { -1.0 };
-        let mut put = |i: usize, x: f32, y: f32, v: f32| l[i] = Landmark { x_px: 300.0 + s * x, y_px: y, z: 0.0, visibility: v, presence: 1.0 };
+        let mut put = |i: usize, x: f32, y: f32, v: f32| {
+            l[i] = Landmark {
+                x_px: 300.0 + s * x,
+                y_px: y,
+                z: 0.0,
+                visibility: v,
+                presence: 1.0,
+            }
+        };
         let (near, far) = if near_left { (0.99, 0.4) } else { (0.4, 0.99) };
         for (li, ri, x, y) in [
             (idx::L_SHOULDER, idx::R_SHOULDER, 40.0, 100.0),
@@ -276,11 +378,27 @@ mod tests {
     #[test]
     fn mirrored_lifters_get_the_same_angles() {
         let cfg = FilterConfig::default();
-        let a = from_landmarks(&vec![Some(lifter(true, true)); 30], (0..30).map(|i| i as f64 / 30.0).collect(), 30.0, &cfg);
-        let b = from_landmarks(&vec![Some(lifter(false, false)); 30], (0..30).map(|i| i as f64 / 30.0).collect(), 30.0, &cfg);
-        let (ta, tb) = (a.angles.trunk_angle_deg[15].unwrap(), b.angles.trunk_angle_deg[15].unwrap());
+        let a = from_landmarks(
+            &vec![Some(lifter(true, true)); 30],
+            (0..30).map(|i| i as f64 / 30.0).collect(),
+            30.0,
+            &cfg,
+        );
+        let b = from_landmarks(
+            &vec![Some(lifter(false, false)); 30],
+            (0..30).map(|i| i as f64 / 30.0).collect(),
+            30.0,
+            &cfg,
+        );
+        let (ta, tb) = (
+            a.angles.trunk_angle_deg[15].unwrap(),
+            b.angles.trunk_angle_deg[15].unwrap(),
+        );
         assert!((ta - tb).abs() < 1e-6 && ta > 20.0, "{ta} {tb}");
-        let (ha, hb) = (a.angles.hip_angle_deg[15].unwrap(), b.angles.hip_angle_deg[15].unwrap());
+        let (ha, hb) = (
+            a.angles.hip_angle_deg[15].unwrap(),
+            b.angles.hip_angle_deg[15].unwrap(),
+        );
         assert!((ha - hb).abs() < 1e-6);
     }
 
@@ -291,7 +409,12 @@ mod tests {
         for f in frames.iter_mut().skip(10).take(15) {
             *f = None; // 0.5 s: longer than the 0.2 s gap limit
         }
-        let k = from_landmarks(&frames, (0..40).map(|i| i as f64 / 30.0).collect(), 30.0, &cfg);
+        let k = from_landmarks(
+            &frames,
+            (0..40).map(|i| i as f64 / 30.0).collect(),
+            30.0,
+            &cfg,
+        );
         assert!(k.angles.trunk_angle_deg[15].is_none());
         assert!(k.angles.trunk_angle_deg[5].is_some());
     }

@@ -13,7 +13,12 @@ impl Exporter for AnalysisJson {
         "analysis.json"
     }
 
-    fn write(&self, clip: &ClipAnalysis, _config: &Config, out: &mut dyn Write) -> std::io::Result<()> {
+    fn write(
+        &self,
+        clip: &ClipAnalysis,
+        _config: &Config,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, &clip.analysis)?;
         writeln!(out)
     }

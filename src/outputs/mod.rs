@@ -15,7 +15,12 @@ use crate::error::{Error, Result};
 pub trait Exporter: Sync {
     /// File name inside the clip's output folder.
     fn file_name(&self) -> &'static str;
-    fn write(&self, clip: &ClipAnalysis, config: &Config, out: &mut dyn Write) -> std::io::Result<()>;
+    fn write(
+        &self,
+        clip: &ClipAnalysis,
+        config: &Config,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()>;
 }
 
 /// The per-clip data files, in the order they are written.
@@ -27,12 +32,18 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
 pub fn write_all(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()> {
     for exporter in exporters() {
         let path = dir.join(exporter.file_name());
-        let file = std::fs::File::create(&path).map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+        let file = std::fs::File::create(&path).map_err(|e| Error::Output {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         let mut w = std::io::BufWriter::new(file);
         exporter
             .write(clip, config, &mut w)
             .and_then(|_| w.flush())
-            .map_err(|e| Error::Output { path: path.clone(), reason: e.to_string() })?;
+            .map_err(|e| Error::Output {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
     }
     Ok(())
 }

@@ -34,7 +34,10 @@ pub fn ssd_anchors() -> Vec<(f32, f32)> {
         for y in 0..cells {
             for x in 0..cells {
                 for _ in 0..per_cell {
-                    anchors.push(((x as f32 + 0.5) / cells as f32, (y as f32 + 0.5) / cells as f32));
+                    anchors.push((
+                        (x as f32 + 0.5) / cells as f32,
+                        (y as f32 + 0.5) / cells as f32,
+                    ));
                 }
             }
         }
@@ -55,9 +58,19 @@ pub struct Letterbox {
 pub fn letterbox_input(frame_bgr: &Mat) -> Result<(Vec<f32>, Letterbox)> {
     let (w, h) = (frame_bgr.cols() as f64, frame_bgr.rows() as f64);
     let scale = DETECTOR_SIZE as f64 / w.max(h);
-    let (nw, nh) = (((w * scale).round() as i32).max(1), ((h * scale).round() as i32).max(1));
+    let (nw, nh) = (
+        ((w * scale).round() as i32).max(1),
+        ((h * scale).round() as i32).max(1),
+    );
     let mut resized = Mat::default();
-    imgproc::resize(frame_bgr, &mut resized, Size::new(nw, nh), 0.0, 0.0, imgproc::INTER_AREA)?;
+    imgproc::resize(
+        frame_bgr,
+        &mut resized,
+        Size::new(nw, nh),
+        0.0,
+        0.0,
+        imgproc::INTER_AREA,
+    )?;
     let pad_x = (DETECTOR_SIZE as i32 - nw) / 2;
     let pad_y = (DETECTOR_SIZE as i32 - nh) / 2;
     let mut input = vec![-1.0f32; DETECTOR_SIZE * DETECTOR_SIZE * 3];
@@ -73,7 +86,14 @@ pub fn letterbox_input(frame_bgr: &Mat) -> Result<(Vec<f32>, Letterbox)> {
             input[o + 2] = row[x * 3] as f32 / 127.5 - 1.0;
         }
     }
-    Ok((input, Letterbox { scale, pad_x: pad_x as f64, pad_y: pad_y as f64 }))
+    Ok((
+        input,
+        Letterbox {
+            scale,
+            pad_x: pad_x as f64,
+            pad_y: pad_y as f64,
+        },
+    ))
 }
 
 /// The person detector with its anchors.
@@ -85,7 +105,11 @@ pub struct PoseDetector {
 
 impl PoseDetector {
     pub fn new(engine: Box<dyn Engine>, min_score: f32) -> Self {
-        PoseDetector { engine, anchors: ssd_anchors(), min_score }
+        PoseDetector {
+            engine,
+            anchors: ssd_anchors(),
+            min_score,
+        }
     }
 
     /// The most confident person in the frame, merged with the boxes that overlap it.
@@ -98,9 +122,17 @@ impl PoseDetector {
         let regressors = outputs.iter().find(|o| o.shape.last() == Some(&12));
         let logits = outputs.iter().find(|o| o.shape.last() == Some(&1));
         let (Some(regressors), Some(logits)) = (regressors, logits) else {
-            return Err(Error::Other("pose detector: unexpected output shapes".into()));
+            return Err(Error::Other(
+                "pose detector: unexpected output shapes".into(),
+            ));
         };
-        Ok(decode_best(&regressors.data, &logits.data, &self.anchors, self.min_score, &lb))
+        Ok(decode_best(
+            &regressors.data,
+            &logits.data,
+            &self.anchors,
+            self.min_score,
+            &lb,
+        ))
     }
 }
 
@@ -114,7 +146,10 @@ pub fn decode_best(
     lb: &Letterbox,
 ) -> Option<Detection> {
     let n = anchors.len().min(logits.len()).min(regressors.len() / 12);
-    let scores: Vec<f32> = logits[..n].iter().map(|&l| sigmoid(l.clamp(-100.0, 100.0))).collect();
+    let scores: Vec<f32> = logits[..n]
+        .iter()
+        .map(|&l| sigmoid(l.clamp(-100.0, 100.0)))
+        .collect();
     let best = (0..n).max_by(|&a, &b| scores[a].total_cmp(&scores[b]))?;
     if scores[best] < min_score {
         return None;
@@ -155,9 +190,15 @@ pub fn decode_best(
     let mut keypoints_px = [(0f64, 0f64); 4];
     for (out, m) in keypoints_px.iter_mut().zip(merged) {
         let (nx, ny) = ((m.0 / weight_sum) as f64, (m.1 / weight_sum) as f64);
-        *out = ((nx * size as f64 - lb.pad_x) / lb.scale, (ny * size as f64 - lb.pad_y) / lb.scale);
+        *out = (
+            (nx * size as f64 - lb.pad_x) / lb.scale,
+            (ny * size as f64 - lb.pad_y) / lb.scale,
+        );
     }
-    Some(Detection { score: scores[best], keypoints_px })
+    Some(Detection {
+        score: scores[best],
+        keypoints_px,
+    })
 }
 
 /// MediaPipe's ROI from two alignment points: centre `c`, scale/rotation point `e`;
@@ -166,7 +207,12 @@ pub fn roi_from_alignment(c: (f64, f64), e: (f64, f64)) -> Roi {
     let (dx, dy) = (e.0 - c.0, e.1 - c.1);
     let size_px = 2.0 * (dx * dx + dy * dy).sqrt() * 1.25;
     let rotation = std::f64::consts::FRAC_PI_2 - (-dy).atan2(dx);
-    Roi { center_x_px: c.0, center_y_px: c.1, size_px, rotation_rad: wrap_pi(rotation) }
+    Roi {
+        center_x_px: c.0,
+        center_y_px: c.1,
+        size_px,
+        rotation_rad: wrap_pi(rotation),
+    }
 }
 
 /// Wraps an angle into [-π, π).
@@ -207,7 +253,11 @@ mod tests {
         logits[i] = 5.0;
         regs[i * 12 + 2] = 20.0;
         regs[i * 12 + 3] = 20.0;
-        let lb = Letterbox { scale: 0.5, pad_x: 0.0, pad_y: 10.0 };
+        let lb = Letterbox {
+            scale: 0.5,
+            pad_x: 0.0,
+            pad_y: 10.0,
+        };
         let det = decode_best(&regs, &logits, &anchors, 0.5, &lb).unwrap();
         let (ax, ay) = anchors[i];
         let want = ((ax as f64 * 224.0) / 0.5, (ay as f64 * 224.0 - 10.0) / 0.5);

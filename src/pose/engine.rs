@@ -37,7 +37,11 @@ pub fn ort_library_candidates() -> Vec<PathBuf> {
             out.push(dir.join(".ort").join(ORT_LIBRARY));
         }
     }
-    out.push(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ort").join(ORT_LIBRARY));
+    out.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(".ort")
+            .join(ORT_LIBRARY),
+    );
     out
 }
 
@@ -90,24 +94,37 @@ impl OrtEngine {
             .first()
             .map(|i| i.name().to_string())
             .ok_or_else(|| format!("{}: model has no input", model.display()))?;
-        let mut output_names: Vec<String> = session.outputs().iter().map(|o| o.name().to_string()).collect();
+        let mut output_names: Vec<String> = session
+            .outputs()
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect();
         // Identity, Identity_1, ..., Identity_10 must sort numerically.
         output_names.sort_by_key(|n| (n.len(), n.clone()));
-        Ok(OrtEngine { session, input_name, output_names })
+        Ok(OrtEngine {
+            session,
+            input_name,
+            output_names,
+        })
     }
 }
 
 impl Engine for OrtEngine {
     fn run(&mut self, input: &[f32], shape: &[usize]) -> Result<Vec<TensorOut>, String> {
-        let tensor = Tensor::from_array((shape.to_vec(), input.to_vec())).map_err(|e| e.to_string())?;
+        let tensor =
+            Tensor::from_array((shape.to_vec(), input.to_vec())).map_err(|e| e.to_string())?;
         let outputs = self
             .session
             .run(ort::inputs![self.input_name.as_str() => tensor])
             .map_err(|e| e.to_string())?;
         let mut result = Vec::with_capacity(self.output_names.len());
         for name in &self.output_names {
-            let value = outputs.get(name.as_str()).ok_or_else(|| format!("missing output {name}"))?;
-            let (shape, data) = value.try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
+            let value = outputs
+                .get(name.as_str())
+                .ok_or_else(|| format!("missing output {name}"))?;
+            let (shape, data) = value
+                .try_extract_tensor::<f32>()
+                .map_err(|e| e.to_string())?;
             result.push(TensorOut {
                 shape: shape.iter().map(|&d| d.max(0) as usize).collect(),
                 data: data.to_vec(),

@@ -27,7 +27,14 @@ pub fn crop_to_image(roi: &Roi) -> Affine {
     let k = roi.size_px / LANDMARK_SIZE as f64;
     let (a, b, d, e) = (c * k, -s * k, s * k, c * k);
     let half = LANDMARK_SIZE as f64 / 2.0;
-    [a, b, roi.center_x_px - (a * half + b * half), d, e, roi.center_y_px - (d * half + e * half)]
+    [
+        a,
+        b,
+        roi.center_x_px - (a * half + b * half),
+        d,
+        e,
+        roi.center_y_px - (d * half + e * half),
+    ]
 }
 
 /// Cuts the ROI out of a BGR frame into a 256x256 RGB tensor in [0, 1].
@@ -58,7 +65,12 @@ pub fn crop_input(frame_bgr: &Mat, roi: &Roi) -> Result<(Vec<f32>, Affine)> {
 
 /// MediaPipe's RefineLandmarksFromHeatmapCalculator (kernel 7, min confidence 0.5):
 /// replaces x,y (crop px) by the confidence-weighted centre of the heatmap around them.
-pub fn refine_from_heatmap(xy: &mut [(f32, f32)], heatmap: &[f32], hm_size: usize, channels: usize) {
+pub fn refine_from_heatmap(
+    xy: &mut [(f32, f32)],
+    heatmap: &[f32],
+    hm_size: usize,
+    channels: usize,
+) {
     const KERNEL: i64 = 7;
     let off = (KERNEL - 1) / 2;
     let scale = LANDMARK_SIZE as f32 / hm_size as f32;
@@ -108,9 +120,13 @@ impl LandmarkModel {
             find(LANDMARK_SIZE * LANDMARK_SIZE),
             find(64 * 64 * ALL_LANDMARKS),
         ) else {
-            return Err(Error::Other("landmark model: unexpected output shapes".into()));
+            return Err(Error::Other(
+                "landmark model: unexpected output shapes".into(),
+            ));
         };
-        let mut xy: Vec<(f32, f32)> = (0..ALL_LANDMARKS).map(|i| (raw.data[i * 5], raw.data[i * 5 + 1])).collect();
+        let mut xy: Vec<(f32, f32)> = (0..ALL_LANDMARKS)
+            .map(|i| (raw.data[i * 5], raw.data[i * 5 + 1]))
+            .collect();
         refine_from_heatmap(&mut xy[..NUM_LANDMARKS], &heat.data, 64, ALL_LANDMARKS);
         let mut landmarks = [Landmark::default(); NUM_LANDMARKS];
         for (i, lm) in landmarks.iter_mut().enumerate() {
@@ -140,12 +156,20 @@ mod tests {
 
     #[test]
     fn crop_centre_maps_to_roi_centre() {
-        let roi = Roi { center_x_px: 300.0, center_y_px: 200.0, size_px: 512.0, rotation_rad: 0.3 };
+        let roi = Roi {
+            center_x_px: 300.0,
+            center_y_px: 200.0,
+            size_px: 512.0,
+            rotation_rad: 0.3,
+        };
         let m = crop_to_image(&roi);
         let (x, y) = apply_affine(&m, 128.0, 128.0);
         assert!((x - 300.0).abs() < 1e-9 && (y - 200.0).abs() < 1e-9);
         // unrotated: crop (0,0) is the ROI's top-left corner
-        let m0 = crop_to_image(&Roi { rotation_rad: 0.0, ..roi });
+        let m0 = crop_to_image(&Roi {
+            rotation_rad: 0.0,
+            ..roi
+        });
         let (x0, y0) = apply_affine(&m0, 0.0, 0.0);
         assert!((x0 - 44.0).abs() < 1e-9 && (y0 + 56.0).abs() < 1e-9);
     }
@@ -157,6 +181,10 @@ mod tests {
         hm[(20 * n + 30) * ch] = 10.0; // peak at col 30, row 20
         let mut xy = vec![(31.0 * 4.0, 21.0 * 4.0)];
         refine_from_heatmap(&mut xy, &hm, n, ch);
-        assert!((xy[0].0 - 120.0).abs() < 0.5 && (xy[0].1 - 80.0).abs() < 0.5, "{:?}", xy[0]);
+        assert!(
+            (xy[0].0 - 120.0).abs() < 0.5 && (xy[0].1 - 80.0).abs() < 0.5,
+            "{:?}",
+            xy[0]
+        );
     }
 }

@@ -17,10 +17,39 @@ pub const NUM_LANDMARKS: usize = 33;
 
 /// Landmark names in BlazePose order.
 pub const LANDMARK_NAMES: [&str; NUM_LANDMARKS] = [
-    "nose", "l_eye_in", "l_eye", "l_eye_out", "r_eye_in", "r_eye", "r_eye_out", "l_ear", "r_ear",
-    "mouth_l", "mouth_r", "l_shoulder", "r_shoulder", "l_elbow", "r_elbow", "l_wrist", "r_wrist",
-    "l_pinky", "r_pinky", "l_index", "r_index", "l_thumb", "r_thumb", "l_hip", "r_hip", "l_knee",
-    "r_knee", "l_ankle", "r_ankle", "l_heel", "r_heel", "l_foot_idx", "r_foot_idx",
+    "nose",
+    "l_eye_in",
+    "l_eye",
+    "l_eye_out",
+    "r_eye_in",
+    "r_eye",
+    "r_eye_out",
+    "l_ear",
+    "r_ear",
+    "mouth_l",
+    "mouth_r",
+    "l_shoulder",
+    "r_shoulder",
+    "l_elbow",
+    "r_elbow",
+    "l_wrist",
+    "r_wrist",
+    "l_pinky",
+    "r_pinky",
+    "l_index",
+    "r_index",
+    "l_thumb",
+    "r_thumb",
+    "l_hip",
+    "r_hip",
+    "l_knee",
+    "r_knee",
+    "l_ankle",
+    "r_ankle",
+    "l_heel",
+    "r_heel",
+    "l_foot_idx",
+    "r_foot_idx",
 ];
 
 /// Landmark indices we use by name.
@@ -97,7 +126,12 @@ pub struct PersonMask {
 impl PersonMask {
     pub fn new(size: usize, probs: Vec<f32>, crop_to_image: Affine) -> Self {
         let image_to_crop = invert_affine(&crop_to_image).unwrap_or([0.0; 6]);
-        PersonMask { size, probs, crop_to_image, image_to_crop }
+        PersonMask {
+            size,
+            probs,
+            crop_to_image,
+            image_to_crop,
+        }
     }
 
     /// Person probability at an image point (bilinear; 0 outside the crop).
@@ -151,8 +185,8 @@ mod tests {
     #[test]
     fn mask_is_sampled_through_the_affine() {
         let mut probs = vec![0.0; 4 * 4];
-        probs[1 * 4 + 2] = 1.0; // crop pixel (2,1)
-        // crop->image: scale 10, offset (100, 200)
+        probs[4 + 2] = 1.0; // crop pixel (2,1)
+                            // crop->image: scale 10, offset (100, 200)
         let mask = PersonMask::new(4, probs, [10.0, 0.0, 100.0, 0.0, 10.0, 200.0]);
         assert!((mask.prob_at(125.0, 215.0) - 1.0).abs() < 1e-6);
         assert_eq!(mask.prob_at(0.0, 0.0), 0.0);

@@ -12,7 +12,9 @@ use super::{Engine, OrtEngine, PoseEstimate, Roi};
 use crate::error::{Error, Result};
 
 /// Which landmark model to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
     Full,
@@ -42,7 +44,12 @@ pub struct PoseTracker {
 }
 
 impl PoseTracker {
-    pub fn new(detector: Box<dyn Engine>, landmarks: Box<dyn Engine>, min_detection_score: f32, min_pose_score: f32) -> Self {
+    pub fn new(
+        detector: Box<dyn Engine>,
+        landmarks: Box<dyn Engine>,
+        min_detection_score: f32,
+        min_pose_score: f32,
+    ) -> Self {
         PoseTracker {
             detector: PoseDetector::new(detector, min_detection_score),
             landmarks: LandmarkModel::new(landmarks),
@@ -53,17 +60,34 @@ impl PoseTracker {
     }
 
     /// Loads both models from `models_dir` with ONNX Runtime.
-    pub fn load(models_dir: &Path, model: ModelKind, threads: usize, min_detection_score: f32, min_pose_score: f32) -> Result<Self> {
+    pub fn load(
+        models_dir: &Path,
+        model: ModelKind,
+        threads: usize,
+        min_detection_score: f32,
+        min_pose_score: f32,
+    ) -> Result<Self> {
         let load = |file: &str| -> Result<Box<dyn Engine>> {
             let path = models_dir.join(file);
             if !path.is_file() {
-                return Err(Error::Model { path, reason: "model file not found".into() });
+                return Err(Error::Model {
+                    path,
+                    reason: "model file not found".into(),
+                });
             }
             OrtEngine::load(&path, threads)
                 .map(|e| Box::new(e) as Box<dyn Engine>)
-                .map_err(|reason| Error::Model { path: path.clone(), reason })
+                .map_err(|reason| Error::Model {
+                    path: path.clone(),
+                    reason,
+                })
         };
-        Ok(PoseTracker::new(load(DETECTOR_FILE)?, load(model.file_name())?, min_detection_score, min_pose_score))
+        Ok(PoseTracker::new(
+            load(DETECTOR_FILE)?,
+            load(model.file_name())?,
+            min_detection_score,
+            min_pose_score,
+        ))
     }
 
     /// Forgets the track (next frame runs the detector).
@@ -77,7 +101,10 @@ impl PoseTracker {
             if let Some(roi) = self.tracked {
                 let result = self.landmarks.run(frame_bgr, &roi)?;
                 if result.pose_score >= self.min_pose_score {
-                    self.tracked = Some(roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]));
+                    self.tracked = Some(roi_from_alignment(
+                        result.aux_alignment[0],
+                        result.aux_alignment[1],
+                    ));
                     return Ok(Some(PoseEstimate {
                         landmarks: result.landmarks,
                         pose_score: result.pose_score,
@@ -102,7 +129,10 @@ impl PoseTracker {
         if result.pose_score < self.min_pose_score {
             return Ok(None);
         }
-        self.tracked = Some(roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]));
+        self.tracked = Some(roi_from_alignment(
+            result.aux_alignment[0],
+            result.aux_alignment[1],
+        ));
         Ok(Some(PoseEstimate {
             landmarks: result.landmarks,
             pose_score: result.pose_score,

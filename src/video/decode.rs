@@ -48,7 +48,10 @@ pub struct VideoReader {
 impl VideoReader {
     /// Opens `path` and reads its metadata; fails with a one-line reason when it is no video.
     pub fn open(path: &Path) -> Result<Self> {
-        let open_err = |reason: String| Error::VideoOpen { path: path.to_path_buf(), reason };
+        let open_err = |reason: String| Error::VideoOpen {
+            path: path.to_path_buf(),
+            reason,
+        };
         let meta = std::fs::metadata(path).map_err(|e| open_err(e.to_string()))?;
         if meta.is_dir() {
             return Err(open_err("is a directory".into()));
@@ -57,17 +60,28 @@ impl VideoReader {
             return Err(open_err("file is empty".into()));
         }
         std::fs::File::open(path).map_err(|e| open_err(e.to_string()))?;
-        let name = path.to_str().ok_or_else(|| open_err("path is not valid UTF-8".into()))?;
-        let mut capture = VideoCapture::from_file(name, videoio::CAP_FFMPEG)
-            .map_err(|e| open_err(e.message))?;
+        let name = path
+            .to_str()
+            .ok_or_else(|| open_err("path is not valid UTF-8".into()))?;
+        let mut capture =
+            VideoCapture::from_file(name, videoio::CAP_FFMPEG).map_err(|e| open_err(e.message))?;
         if !capture.is_opened().unwrap_or(false) {
-            return Err(open_err("FFmpeg could not read a video stream from it".into()));
+            return Err(open_err(
+                "FFmpeg could not read a video stream from it".into(),
+            ));
         }
         // Our own rotation; see the module comment.
         let _ = capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
-        let rotation = normalise_rotation(capture.get(videoio::CAP_PROP_ORIENTATION_META).unwrap_or(0.0));
+        let rotation = normalise_rotation(
+            capture
+                .get(videoio::CAP_PROP_ORIENTATION_META)
+                .unwrap_or(0.0),
+        );
         let fps_reported = capture.get(videoio::CAP_PROP_FPS).unwrap_or(0.0);
-        let frames = capture.get(videoio::CAP_PROP_FRAME_COUNT).unwrap_or(0.0).max(0.0) as usize;
+        let frames = capture
+            .get(videoio::CAP_PROP_FRAME_COUNT)
+            .unwrap_or(0.0)
+            .max(0.0) as usize;
         let raw_w = capture.get(videoio::CAP_PROP_FRAME_WIDTH).unwrap_or(0.0) as i32;
         let raw_h = capture.get(videoio::CAP_PROP_FRAME_HEIGHT).unwrap_or(0.0) as i32;
         if raw_w <= 0 || raw_h <= 0 {
@@ -78,7 +92,11 @@ impl VideoReader {
         } else {
             30.0
         };
-        let (width, height) = if rotation % 180 == 90 { (raw_h, raw_w) } else { (raw_w, raw_h) };
+        let (width, height) = if rotation % 180 == 90 {
+            (raw_h, raw_w)
+        } else {
+            (raw_w, raw_h)
+        };
         let info = VideoInfo {
             fps,
             frames,
@@ -103,10 +121,13 @@ impl VideoReader {
 
     /// The next upright frame, `Ok(None)` at the end of the stream.
     pub fn next_frame(&mut self) -> Result<Option<Frame>> {
-        let ok = self.capture.read(&mut self.raw).map_err(|e| Error::VideoDecode {
-            path: self.path.clone(),
-            reason: format!("decoding frame {} failed: {}", self.next_index, e.message),
-        })?;
+        let ok = self
+            .capture
+            .read(&mut self.raw)
+            .map_err(|e| Error::VideoDecode {
+                path: self.path.clone(),
+                reason: format!("decoding frame {} failed: {}", self.next_index, e.message),
+            })?;
         if !ok || self.raw.empty() {
             return Ok(None);
         }
@@ -114,7 +135,11 @@ impl VideoReader {
         self.next_index += 1;
         let time_s = self.frame_time_s(index);
         let image = rotate_upright(&self.raw, self.info.rotation)?;
-        Ok(Some(Frame { index, time_s, image }))
+        Ok(Some(Frame {
+            index,
+            time_s,
+            image,
+        }))
     }
 
     /// Time from index and fps (CAP_PROP_POS_MSEC reads 0 on the last frame), unless the
