@@ -180,7 +180,8 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
     let fps = video.info.fps;
     let landmarks: Vec<_> = poses.iter().map(|p| p.landmarks).collect();
     let time_s = poses.iter().map(|p| p.time_s).collect();
-    let kinematics = kinematics::from_landmarks(&landmarks, time_s, fps, &config.filter);
+    let kinematics =
+        kinematics::from_landmarks(&landmarks, time_s, fps, &config.filter, &config.pose);
     let found = poses.iter().filter(|p| p.landmarks.is_some()).count();
     let detected_fraction = found as f64 / poses.len().max(1) as f64;
     let detector_fraction =
