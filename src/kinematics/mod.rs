@@ -409,12 +409,14 @@ mod tests {
             (0..30).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
+            &PoseConfig::default(),
         );
         let b = from_landmarks(
             &vec![Some(lifter(false, false)); 30],
             (0..30).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
+            &PoseConfig::default(),
         );
         let (ta, tb) = (
             a.angles.trunk_angle_deg[15].unwrap(),
@@ -440,6 +442,7 @@ mod tests {
             (0..40).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
+            &PoseConfig::default(),
         );
         assert!(k.angles.trunk_angle_deg[15].is_none());
         assert!(k.angles.trunk_angle_deg[5].is_some());
