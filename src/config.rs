@@ -142,7 +142,7 @@ impl Default for PoseConfig {
     fn default() -> Self {
         PoseConfig {
             model: ModelKind::Full,
-            min_detection_score: 0.5,
+            min_detection_score: 0.85,
             min_pose_score: 0.5,
             threads: 0,
             hip_forward_offset_torso_fraction: 0.10,
