@@ -133,7 +133,7 @@ fn odd_but_valid_videos_are_analysed() {
         two.to_str().unwrap(),
     ]);
     let html = d.join("<b>Lïft &amp; 😀.mp4");
-    std::fs::copy(&s, &html).unwrap();
+    std::fs::copy(s, &html).unwrap();
     let out = tempfile::tempdir().unwrap();
     let (code, stderr) = analyze(&[&zero, &vfr, &uhd, &portrait, &two, &html], out.path());
     eprintln!("{stderr}");
