@@ -11,7 +11,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: detect_scores VIDEO")?;
     let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/pose_detection.onnx");
     let engine: Box<dyn Engine> = Box::new(OrtEngine::load(&model, 2)?);
-    let min: f32 = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let min: f32 = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
     let mut detector = PoseDetector::new(engine, min);
     let mut reader = VideoReader::open(Path::new(&path))?;
     while let Some(frame) = reader.next_frame()? {
