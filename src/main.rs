@@ -123,7 +123,7 @@ fn main() -> ExitCode {
                         std::process::exit(130);
                     }
                     eprintln!(
-                        "interrupted: finishing nothing new; press Ctrl-C again to quit at once"
+                        "interrupted: stopping the running videos (nothing half-written); Ctrl-C again quits at once"
                     );
                 });
             }
