@@ -201,10 +201,11 @@ fn detect(args: &[String]) -> Result<()> {
         let scale = (50.0 / max_r).min(1.0);
         let patch = Patch::cut(&frame.image, wrist, 2.8 * max_r, scale)?.context("patch")?;
         let hint = SearchHint {
-            near: patch.to_patch(wrist),
+            hands: [patch.to_patch(wrist); 2],
             max_offset_radii: 1.6,
             min_radius: min_r * patch.scale,
             max_radius: max_r * patch.scale,
+            min_coverage: formcheck::bar::plate::MIN_COVERAGE_FIRST,
         };
         println!(
             "wrist {wrist:?} leg {leg:.1} r {min_r:.1}..{max_r:.1} patch scale {:.3}",

@@ -235,12 +235,28 @@ impl BarTracker {
             return Ok(None);
         };
         let hint = SearchHint {
-            near: patch.to_patch(wrist),
+            hands: [patch.to_patch(p(L_WRIST)), patch.to_patch(p(R_WRIST))],
             max_offset_radii: 1.6,
             min_radius: min_r * patch.scale,
             max_radius: max_r * patch.scale,
+            min_coverage: if self.known.is_some() {
+                plate::MIN_COVERAGE_AGAIN
+            } else {
+                plate::MIN_COVERAGE_FIRST
+            },
         };
-        Ok(detect_plate(&patch, &hint)?.map(|f| f.ellipse.to_frame(&patch)))
+        let found = detect_plate(&patch, &hint)?;
+        if std::env::var_os("FORMCHECK_DEBUG_BAR").is_some() {
+            if let Some(f) = &found {
+                eprintln!(
+                    "bar: frame {} plate {:?} coverage {:.2}",
+                    self.hub_px.len(),
+                    f.ellipse.to_frame(&patch),
+                    f.coverage
+                );
+            }
+        }
+        Ok(found.map(|f| f.ellipse.to_frame(&patch)))
     }
 
     /// The bar track for the whole clip.

@@ -19,6 +19,8 @@ pub struct Patch {
     pub height: usize,
     /// The same pixels as f32, row-major, for edge sampling.
     pub data: Vec<f32>,
+    /// The part that shows the frame (patch px: x0, y0, x1, y1); the rest is padding.
+    pub valid: (f64, f64, f64, f64),
 }
 
 impl Patch {
@@ -90,7 +92,14 @@ impl Patch {
         let data = mat.data_bytes()?.iter().map(|&v| v as f32).collect();
         // the true scale after rounding the size
         let scale = width as f64 / (x1 - x0) as f64;
+        let valid = (
+            (cx0 - x0) as f64 * scale,
+            (cy0 - y0) as f64 * scale,
+            (cx1 - x0) as f64 * scale,
+            (cy1 - y0) as f64 * scale,
+        );
         Ok(Some(Patch {
+            valid,
             mat,
             origin_x_px: x0 as f64,
             origin_y_px: y0 as f64,
@@ -115,6 +124,12 @@ impl Patch {
             p.0 / self.scale + self.origin_x_px,
             p.1 / self.scale + self.origin_y_px,
         )
+    }
+
+    /// Whether a patch pixel shows the frame (with a margin of `margin` px inside it).
+    pub fn shows(&self, p: (f64, f64), margin: f64) -> bool {
+        let (x0, y0, x1, y1) = self.valid;
+        p.0 >= x0 + margin && p.0 <= x1 - margin && p.1 >= y0 + margin && p.1 <= y1 - margin
     }
 
     /// Bilinear grey value; `None` outside the patch.

@@ -110,8 +110,11 @@ pub enum EdgePick {
     NearestExpected,
 }
 
-/// Weakest radial gradient (grey levels per pixel) that counts as an edge.
-const MIN_EDGE_GRADIENT: f64 = 4.0;
+/// Weakest radial gradient (grey levels per pixel, after the patch blur) that counts as an
+/// edge.
+const MIN_EDGE_GRADIENT: f64 = 6.0;
+/// Least share of an edge's gradient that must point across the outline (cos 45°).
+const MIN_RADIAL_SHARE: f64 = 0.7;
 
 /// Casts `rays` rays from `shape`'s centre and returns, per ray that finds one, the edge
 /// point (patch px) between `band.0` and `band.1` times the expected radius.
@@ -129,16 +132,26 @@ pub fn edge_points(
         let (ux, uy) = (theta.cos(), theta.sin());
         let r_exp = shape.radius_at(theta);
         let (r0, r1) = (band.0 * r_exp, band.1 * r_exp);
+        // the frame border is not the plate's edge
+        if !patch.shows((shape.cx + r_exp * ux, shape.cy + r_exp * uy), 3.0) {
+            continue;
+        }
         let step = 0.5;
         profile.clear();
         let mut r = r0;
         while r <= r1 {
             let (x, y) = (shape.cx + r * ux, shape.cy + r * uy);
-            if let Some((gx, gy)) = patch.gradient(x, y) {
-                profile.push((r, (gx * ux + gy * uy).abs()));
-            } else {
-                profile.push((r, 0.0));
-            }
+            // only the gradient across the outline counts, and only where it is mostly
+            // across: lines crossing the outline obliquely are not its edge
+            let g = patch.gradient(x, y).map_or(0.0, |(gx, gy)| {
+                let radial = (gx * ux + gy * uy).abs();
+                if radial >= MIN_RADIAL_SHARE * gx.hypot(gy) {
+                    radial
+                } else {
+                    0.0
+                }
+            });
+            profile.push((r, g));
             r += step;
         }
         if profile.len() < 3 {
@@ -298,6 +311,22 @@ pub fn fit_free_ellipse(points: &[(f64, f64)], tol_px: f64) -> Result<Option<(El
 
 /// Rays cast when measuring an outline.
 pub const RAYS: usize = 90;
+/// Least share of an outline that must be inside the frame to measure it.
+const MIN_IN_VIEW: f64 = 0.5;
+
+/// How many of the [`RAYS`] rays meet `shape`'s outline inside the frame.
+pub fn rays_in_view(patch: &Patch, shape: &Ellipse) -> usize {
+    (0..RAYS)
+        .filter(|k| {
+            let theta = *k as f64 * std::f64::consts::TAU / RAYS as f64;
+            let r = shape.radius_at(theta);
+            patch.shows(
+                (shape.cx + r * theta.cos(), shape.cy + r * theta.sin()),
+                3.0,
+            )
+        })
+        .count()
+}
 
 /// A plate found in a patch: its outline in patch pixels and how much of it the edges
 /// support (fraction of rays with an edge on the outline).
@@ -307,35 +336,58 @@ pub struct PlateFit {
     pub coverage: f64,
 }
 
-/// Measures the outline around a rough circle: outermost edges, free ellipse, then coverage.
+/// Measures the outline around a rough circle: edges along rays (the outermost strong edge,
+/// or the strongest near the rough outline: rims and lettering make either fail on some
+/// plates), a free ellipse through each, and the better supported of the two.
 pub fn measure_outline(patch: &Patch, rough: &Ellipse) -> Result<Option<PlateFit>> {
-    let pts = edge_points(patch, rough, (0.7, 1.3), RAYS, EdgePick::Outermost);
-    let tol = (0.02 * rough.a).max(1.0);
-    let Some((e, _)) = fit_free_ellipse(&pts, tol)? else {
-        return Ok(None);
-    };
-    // coverage against all rays, with edges re-picked near the fitted outline
-    let near = edge_points(patch, &e, (0.9, 1.1), RAYS, EdgePick::NearestExpected);
-    let on = near.iter().filter(|&&p| e.residual(p).abs() <= tol).count();
-    Ok(Some(PlateFit {
-        ellipse: e,
-        coverage: on as f64 / RAYS as f64,
-    }))
+    let mut best: Option<PlateFit> = None;
+    for pick in [EdgePick::Outermost, EdgePick::NearestExpected] {
+        let pts = edge_points(patch, rough, (0.7, 1.3), RAYS, pick);
+        let tol = (0.02 * rough.a).max(1.0);
+        let Some((e, _)) = fit_free_ellipse(&pts, tol)? else {
+            continue;
+        };
+        // coverage against the rays whose outline point is in the frame, edges re-picked
+        // near the fitted outline; a plate mostly out of the frame is not measured
+        let in_view = rays_in_view(patch, &e);
+        if (in_view as f64) < MIN_IN_VIEW * RAYS as f64 {
+            continue;
+        }
+        let near = edge_points(patch, &e, (0.9, 1.1), RAYS, EdgePick::NearestExpected);
+        let on = near.iter().filter(|&&p| e.residual(p).abs() <= tol).count();
+        let fit = PlateFit {
+            ellipse: e,
+            coverage: on as f64 / in_view as f64,
+        };
+        if best.is_none_or(|b| fit.coverage > b.coverage) {
+            best = Some(fit);
+        }
+    }
+    Ok(best)
 }
 
 /// Where to look for the plate and how large it may be (patch pixels).
 #[derive(Debug, Clone, Copy)]
 pub struct SearchHint {
-    /// Where the hub probably is (the hands), patch px.
-    pub near: (f64, f64),
-    /// How far from `near` the hub may be, as a multiple of the radius.
+    /// Where the hub probably is: the two wrists, patch px (the far one may be a guess).
+    pub hands: [(f64, f64); 2],
+    /// How far from the nearer hand the hub may be, as a multiple of the radius.
     pub max_offset_radii: f64,
     pub min_radius: f64,
     pub max_radius: f64,
+    /// Least fraction of the outline (in view) that edges must support.
+    pub min_coverage: f64,
 }
 
-/// Least fraction of the outline that edges must support to call it a plate.
-pub const MIN_COVERAGE: f64 = 0.5;
+/// Radius ratio spanned by one Hough search band, and the proposals kept from each.
+const HOUGH_BAND_RATIO: f64 = 1.6;
+const PROPOSALS_PER_BAND: usize = 6;
+
+/// Least fraction of the outline that edges must support to call it a plate: when nothing
+/// is known yet (busy gyms have many partial circles: on the real clips wrong first finds
+/// had 0.51-0.56, plates 0.7-0.9), and when looking again for a plate of known size.
+pub const MIN_COVERAGE_FIRST: f64 = 0.65;
+pub const MIN_COVERAGE_AGAIN: f64 = 0.5;
 
 /// A Hough proposal after measurement: its outline (if any), score, and why it was refused.
 #[derive(Debug, Clone)]
@@ -348,22 +400,31 @@ pub struct Candidate {
 
 /// Every Hough proposal in `patch`, measured and scored (for [`detect_plate`] and debugging).
 pub fn candidates(patch: &Patch, hint: &SearchHint) -> Result<Vec<Candidate>> {
-    let mut circles: Vector<Vec3f> = Vector::new();
     let min_r = hint.min_radius.max(4.0);
     let max_r = hint.max_radius.max(min_r + 2.0);
-    imgproc::hough_circles(
-        &patch.mat,
-        &mut circles,
-        imgproc::HOUGH_GRADIENT,
-        1.0,
-        (min_r * 0.5).max(4.0),
-        60.0,
-        (0.25 * min_r * std::f64::consts::PI).clamp(10.0, 40.0),
-        min_r.floor() as i32,
-        max_r.ceil() as i32,
-    )?;
+    // large circles collect more votes than small ones in clutter: search radius bands
+    // apart so every size gets its best proposals
+    let mut proposals: Vec<Vec3f> = Vec::new();
+    let mut lo = min_r;
+    while lo < max_r {
+        let hi = (lo * HOUGH_BAND_RATIO).min(max_r);
+        let mut circles: Vector<Vec3f> = Vector::new();
+        imgproc::hough_circles(
+            &patch.mat,
+            &mut circles,
+            imgproc::HOUGH_GRADIENT,
+            1.0,
+            (lo * 0.5).max(4.0),
+            60.0,
+            (0.25 * lo * std::f64::consts::PI).clamp(10.0, 40.0),
+            lo.floor() as i32,
+            hi.ceil() as i32,
+        )?;
+        proposals.extend(circles.iter().take(PROPOSALS_PER_BAND));
+        lo = hi;
+    }
     let mut out = Vec::new();
-    for c in circles.iter().take(20) {
+    for c in proposals {
         let hough = (c[0] as f64, c[1] as f64, c[2] as f64);
         let rough = Ellipse::circle(hough.0, hough.1, hough.2);
         let fit = measure_outline(patch, &rough)?;
@@ -379,16 +440,22 @@ pub fn candidates(patch: &Patch, hint: &SearchHint) -> Result<Vec<Candidate>> {
             continue;
         };
         let e = fit.ellipse;
-        let off = ((e.cx - hint.near.0).powi(2) + (e.cy - hint.near.1).powi(2)).sqrt() / e.a;
-        // prefer full outlines near the hands; a little for size (small rings inside plates)
-        cand.score = fit.coverage - 0.15 * off + 0.1 * (e.a / max_r);
+        let off = hint
+            .hands
+            .iter()
+            .map(|h| (e.cx - h.0).hypot(e.cy - h.1))
+            .fold(f64::INFINITY, f64::min)
+            / e.a;
+        // prefer full outlines near the hands, and larger ones: the near plate is the largest
+        // circle there (perspective), larger than the far plate, the hub or the collar
+        cand.score = fit.coverage - 0.15 * off + 0.3 * (e.a / max_r);
         cand.refused = if e.a < min_r * 0.85 || e.a > max_r * 1.15 {
             Some("size")
         } else if e.axis_ratio() < 0.3 {
             Some("too flat")
         } else if off > hint.max_offset_radii {
             Some("far from the hands")
-        } else if fit.coverage < MIN_COVERAGE {
+        } else if fit.coverage < hint.min_coverage {
             Some("outline not supported by edges")
         } else {
             None
@@ -487,10 +554,11 @@ mod tests {
             .unwrap()
             .unwrap();
         let hint = SearchHint {
-            near: patch.to_patch((200.0, 140.0)),
+            hands: [patch.to_patch((200.0, 140.0)); 2],
             max_offset_radii: 1.5,
             min_radius: 30.0,
             max_radius: 100.0,
+            min_coverage: MIN_COVERAGE_FIRST,
         };
         let fit = detect_plate(&patch, &hint).unwrap().expect("plate found");
         let e = fit.ellipse.to_frame(&patch);

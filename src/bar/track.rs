@@ -10,7 +10,8 @@ use opencv::video;
 
 use super::patch::Patch;
 use super::plate::{
-    edge_points, fit_center_fixed_shape, measure_outline, EdgePick, Ellipse, PlateFit, RAYS,
+    edge_points, fit_center_fixed_shape, measure_outline, rays_in_view, EdgePick, Ellipse,
+    PlateFit, RAYS,
 };
 use crate::error::Result;
 
@@ -22,6 +23,8 @@ const MIN_TRACK_INLIERS: f64 = 0.35;
 /// Forward–backward error (work px) over which an optical-flow point is dropped.
 const MAX_FB_ERROR_PX: f64 = 0.7;
 const MIN_FLOW_POINTS: usize = 4;
+/// Hub speed (share of the radius per frame) under which the plate counts as still.
+const STILL_RADIUS_SHARE: f64 = 0.02;
 
 /// How one frame's hub was found.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,7 +89,10 @@ impl HubTracker {
         };
         let flow = self.flow_estimate(&patch)?;
         let start = flow.unwrap_or(predicted);
-        let found = self.recentre(&patch, start, flow.is_some())?;
+        // measure the outline only while the plate is still: motion blur shrinks it
+        let still =
+            self.velocity_px.0.hypot(self.velocity_px.1) < STILL_RADIUS_SHARE * self.shape.a;
+        let found = self.recentre(&patch, start, flow.is_some(), still)?;
         let Some((center, outline)) = found else {
             self.prev = None;
             self.velocity_px = (0.0, 0.0);
@@ -192,6 +198,7 @@ impl HubTracker {
         patch: &Patch,
         start: (f64, f64),
         flow_ok: bool,
+        measure: bool,
     ) -> Result<Option<((f64, f64), Option<PlateFit>)>> {
         let mut guess = Ellipse {
             cx: start.0,
@@ -206,7 +213,7 @@ impl HubTracker {
             let Some((e, frac)) = fit_center_fixed_shape(&pts, &guess, 1.0) else {
                 break;
             };
-            inliers = frac * pts.len() as f64 / RAYS as f64;
+            inliers = frac * pts.len() as f64 / rays_in_view(patch, &e).max(1) as f64;
             guess = e;
             fitted = Some(e);
         }
@@ -218,7 +225,7 @@ impl HubTracker {
             Some(e) if inliers >= MIN_TRACK_INLIERS && jump_ok(&e) => {
                 let c = patch.to_frame((e.cx, e.cy));
                 // a free outline for the size statistics, only when the edges are clean
-                let outline = if inliers > 0.7 {
+                let outline = if measure && inliers > 0.7 {
                     measure_outline(patch, &e)?.filter(|f| f.coverage > 0.7)
                 } else {
                     None
