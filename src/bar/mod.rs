@@ -136,6 +136,8 @@ pub struct BarTracker {
     first: Option<(usize, Ellipse)>,
     axes_px: Vec<(f64, f64)>,
     next_attempt: usize,
+    /// Time spent in this stage, reported with `FORMCHECK_DEBUG_BAR` set.
+    spent: std::time::Duration,
 }
 
 impl BarTracker {
@@ -147,6 +149,7 @@ impl BarTracker {
             first: None,
             axes_px: Vec::new(),
             next_attempt: 0,
+            spent: std::time::Duration::ZERO,
         }
     }
 
@@ -154,6 +157,17 @@ impl BarTracker {
     pub fn observe(
         &mut self,
         _frame_index: usize,
+        image: &opencv::core::Mat,
+        landmarks: Option<&[Landmark]>,
+    ) -> crate::error::Result<()> {
+        let started = std::time::Instant::now();
+        let r = self.observe_timed(image, landmarks);
+        self.spent += started.elapsed();
+        r
+    }
+
+    fn observe_timed(
+        &mut self,
         image: &opencv::core::Mat,
         landmarks: Option<&[Landmark]>,
     ) -> crate::error::Result<()> {
@@ -262,6 +276,12 @@ impl BarTracker {
     /// The bar track for the whole clip.
     pub fn finish(self, kinematics: &Kinematics, config: &Config) -> BarTrack {
         let n = self.hub_px.len();
+        if std::env::var_os("FORMCHECK_DEBUG_BAR").is_some() {
+            eprintln!(
+                "bar: {n} frames, {:.1} ms per frame",
+                self.spent.as_secs_f64() * 1000.0 / n.max(1) as f64
+            );
+        }
         match self.first {
             None => fallback_track(wrist_samples(kinematics, n), kinematics, config),
             Some(first) => {
