@@ -127,6 +127,26 @@ const SAME_SIZE_TOLERANCE: f64 = 0.1;
 /// Detection works on patches shrunk so the largest plate sought is this many px in radius.
 const DETECT_RADIUS_PX: f64 = 50.0;
 
+/// A plate moves only in the lifter's hands: a followed "plate" that moves more than this
+/// share of its radius in a frame while further than [`HANDS_REACH_RADII`] radii from both
+/// wrists is something else (a body part, a shadow) and the track is dropped.
+const MOVING_RADIUS_SHARE: f64 = 0.15;
+const HANDS_REACH_RADII: f64 = 3.0;
+
+/// Whether the hub moved from `before` to `now` with no hand near it.
+fn moves_without_hands(before: &Ellipse, now: (f64, f64), landmarks: Option<&[Landmark]>) -> bool {
+    use crate::pose::idx::*;
+    let Some(l) = landmarks.filter(|l| l.len() > R_WRIST) else {
+        return false;
+    };
+    let moved = (now.0 - before.cx).hypot(now.1 - before.cy);
+    let reach = [L_WRIST, R_WRIST]
+        .iter()
+        .map(|&w| (now.0 - l[w].x_px as f64).hypot(now.1 - l[w].y_px as f64))
+        .fold(f64::INFINITY, f64::min);
+    moved > MOVING_RADIUS_SHARE * before.a && reach > HANDS_REACH_RADII * before.a
+}
+
 /// Streams frames while the pose stage runs, then resolves the track.
 pub struct BarTracker {
     hub_px: Vec<Option<(f64, f64)>>,
@@ -174,14 +194,15 @@ impl BarTracker {
         let i = self.hub_px.len();
         let mut hub = None;
         if let Some(t) = &mut self.tracker {
+            let before = t.shape();
             match t.step(image)? {
-                Some(o) => {
+                Some(o) if !moves_without_hands(&before, (o.x_px, o.y_px), landmarks) => {
                     hub = Some((o.x_px, o.y_px));
                     if let Some(f) = o.outline {
                         self.axes_px.push((f.ellipse.a, f.ellipse.b));
                     }
                 }
-                None => {
+                _ => {
                     self.known = Some(t.shape());
                     self.tracker = None;
                 }
@@ -300,5 +321,34 @@ impl BarTracker {
                 plate_track(&obs, kinematics, config)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::NUM_LANDMARKS;
+
+    fn hands_at(x: f32, y: f32) -> Vec<Landmark> {
+        let mut l = vec![Landmark::default(); NUM_LANDMARKS];
+        for w in [crate::pose::idx::L_WRIST, crate::pose::idx::R_WRIST] {
+            l[w].x_px = x;
+            l[w].y_px = y;
+        }
+        l
+    }
+
+    #[test]
+    fn a_plate_moves_only_in_the_hands() {
+        let plate = Ellipse::circle(100.0, 300.0, 40.0);
+        let near = hands_at(110.0, 270.0);
+        let far = hands_at(400.0, 100.0);
+        // carried: fine; resting while the lifter walks away: fine
+        assert!(!moves_without_hands(&plate, (100.0, 280.0), Some(&near)));
+        assert!(!moves_without_hands(&plate, (100.5, 300.0), Some(&far)));
+        // moving far from any hand: not a plate
+        assert!(moves_without_hands(&plate, (100.0, 280.0), Some(&far)));
+        // no pose: no verdict
+        assert!(!moves_without_hands(&plate, (100.0, 280.0), None));
     }
 }
