@@ -81,9 +81,13 @@ pub struct BarTrack {
     pub samples: Vec<BarSample>,
     pub scale: Scale,
     pub plate: Option<PlateInfo>,
-    /// Mid-foot (heel/toe midpoint over the stationary feet), image x.
+    /// Mid-foot, image x: the near foot's heel/toe midpoint, median over the frames where
+    /// the model sees the foot clear of the plate (see `scale::midfoot_x_px`).
     pub midfoot_x_px: Option<f64>,
-    /// Floor level under the feet, image y.
+    /// Floor level, image y. With a plate: the resting hub plus the plate's half-height, i.e.
+    /// the floor at the plate's own depth, so heights are hub heights above the floor (the
+    /// feet, at another depth, would be off by perspective: 13 cm on the renders). Without a
+    /// plate: under the feet.
     pub floor_y_px: Option<f64>,
     pub warnings: Vec<String>,
 }
