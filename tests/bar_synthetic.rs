@@ -142,3 +142,80 @@ fn bar_matches_the_renders_truth() {
         );
     }
 }
+
+#[test]
+fn rep_figures_match_the_renders_truth() {
+    let Some(shared) = common::shared_or_skip("rep_figures_match_the_renders_truth") else {
+        return;
+    };
+    let case_dir = shared.join("synthetic").join("drift10");
+    let config = formcheck::config::Config::default();
+    let options = formcheck::analyze::RunOptions {
+        models_dir: common::models_dir(),
+        threads: 1,
+    };
+    let clip = formcheck::analyze::analyze_video(
+        &case_dir.join("video.mp4"),
+        &config,
+        &options,
+        &mut |_, _| {},
+    )
+    .expect("analysed");
+    let gt: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case_dir.join("gt.json")).expect("gt"))
+            .expect("gt json");
+    let frames = gt["frames"].as_array().expect("frames");
+    let num = |i: usize, key: &str| frames[i][key].as_f64().expect("number");
+    let phase = |i: usize| frames[i]["phase"].as_str().unwrap_or("");
+    // the rep's key frames from the truth, as the reps stage would mark them
+    let liftoff = (0..frames.len())
+        .find(|&i| num(i, "bar_off_floor_m") > 0.0)
+        .expect("lift-off");
+    let lockout = (0..frames.len())
+        .find(|&i| phase(i) == "lockout_hold")
+        .expect("lockout");
+    let rep = formcheck::reps::Rep {
+        start_frame: Some(0),
+        liftoff_frame: Some(liftoff),
+        lockout_frame: Some(lockout),
+        end_frame: Some(frames.len() - 1),
+        ..Default::default()
+    };
+    let m = formcheck::bar::rep_metrics(&clip.bar, &rep, &clip.kinematics);
+    let dt = 1.0 / gt["meta"]["params"]["fps"].as_f64().expect("fps");
+    let true_rom_cm = 100.0 * (num(lockout, "bar_height_m") - num(liftoff, "bar_height_m"));
+    let true_mean = (num(lockout, "bar_height_m") - num(liftoff, "bar_height_m"))
+        / ((lockout - liftoff) as f64 * dt);
+    let true_peak = (liftoff.max(1)..lockout)
+        .map(|i| (num(i + 1, "bar_height_m") - num(i - 1, "bar_height_m")) / (2.0 * dt))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let true_forward = (0..frames.len())
+        .map(|i| 100.0 * num(i, "bar_x_from_midfoot_m"))
+        .fold(f64::NEG_INFINITY, f64::max);
+    println!("drift10 rep: measured {m:?}");
+    println!(
+        "drift10 rep: truth rom {true_rom_cm:.1} cm, mean {true_mean:.3} m/s, peak {true_peak:.3} m/s, forward {true_forward:.1} cm"
+    );
+    let rom = m.range_of_motion_cm.expect("rom");
+    assert!(
+        (rom - true_rom_cm).abs() <= 2.0,
+        "rom {rom} vs {true_rom_cm}"
+    );
+    let mean = m.mean_concentric_velocity_m_per_s.expect("mean");
+    assert!(
+        (mean / true_mean - 1.0).abs() <= 0.05,
+        "mean {mean} vs {true_mean}"
+    );
+    let peak = m.peak_concentric_velocity_m_per_s.expect("peak");
+    assert!(
+        (peak / true_peak - 1.0).abs() <= 0.1,
+        "peak {peak} vs {true_peak}"
+    );
+    let forward = m.max_forward_cm.expect("forward");
+    assert!(
+        (forward - true_forward).abs() <= 2.0,
+        "forward {forward} vs {true_forward}"
+    );
+    let t = m.time_to_lockout_s.expect("time");
+    assert!((t - (lockout - liftoff) as f64 * dt).abs() < 1e-6);
+}
