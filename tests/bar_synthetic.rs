@@ -150,10 +150,7 @@ fn rep_figures_match_the_renders_truth() {
     };
     let case_dir = shared.join("synthetic").join("drift10");
     let config = formcheck::config::Config::default();
-    let options = formcheck::analyze::RunOptions {
-        models_dir: common::models_dir(),
-        threads: 1,
-    };
+    let options = formcheck::analyze::RunOptions::new(common::models_dir(), 1);
     let clip = formcheck::analyze::analyze_video(
         &case_dir.join("video.mp4"),
         &config,
