@@ -270,7 +270,9 @@ mod tests {
     fn butterworth_has_no_phase_lag() {
         let fs = 30.0;
         // cosine: one peak exactly at sample 60 in the window
-        let slow: Vec<f64> = (0..300).map(|i| (2.0 * std::f64::consts::PI * i as f64 / fs).cos()).collect();
+        let slow: Vec<f64> = (0..300)
+            .map(|i| (2.0 * std::f64::consts::PI * i as f64 / fs).cos())
+            .collect();
         let out = butterworth_zero_phase(&slow, 4, 6.0, fs);
         let argmax = |v: &[f64]| (45..75).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
         assert_eq!(argmax(&slow), 60);
