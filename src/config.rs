@@ -194,8 +194,8 @@ impl Default for RepsConfig {
             min_travel_torso_fraction: 0.5,
             phase_band_fraction: 0.05,
             setup_window_s: 1.5,
-            max_bar_above_hip_torso_fraction: 0.25,
-            min_hip_rise_torso_fraction: 0.15,
+            max_bar_above_hip_torso_fraction: 0.5,
+            min_hip_rise_torso_fraction: 0.05,
         }
     }
 }
@@ -273,7 +273,7 @@ impl Default for NeckConfig {
 impl Default for JerkConfig {
     fn default() -> Self {
         JerkConfig {
-            max_liftoff_accel_m_per_s2: 6.0,
+            max_liftoff_accel_m_per_s2: 15.0,
             min_confidence: 0.3,
         }
     }

@@ -42,6 +42,9 @@ pub struct Rep {
     /// Last frame of the lockout (the bar starts down after it); `None` without a descent.
     #[serde(default)]
     pub descent_frame: Option<usize>,
+    /// Lowest bar point after the descent, also when the bar does not reach the floor.
+    #[serde(default)]
+    pub bottom_frame: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -177,20 +180,24 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
             .map(|j| turns[j].0)
             .filter(|_| ti > 0 && turns[ti - 1].1 == Turn::Low);
         let after = turns.get(ti + 1).filter(|t| t.1 == Turn::Low).map(|t| t.0);
-        // deadlift check: at the top the hands hang at or below the hips
-        let (Some(bar_y), Some(hip_y)) = (h[p].map(|x| -x), y_of(Joint::Hip, p)) else {
-            continue;
+        // deadlift check: at the top the hands hang near the hips (not at the shoulders)
+        let near = (0.3 * k.fps).round() as usize;
+        let hip_near = |i: usize| {
+            (0..=near).find_map(|d| {
+                y_of(Joint::Hip, i + d)
+                    .or_else(|| i.checked_sub(d).and_then(|j| y_of(Joint::Hip, j)))
+            })
         };
-        if bar_y < hip_y - config.reps.max_bar_above_hip_torso_fraction * torso {
-            continue;
-        }
-        if let Some(v) = before {
-            let hip_rise = match (y_of(Joint::Hip, v), y_of(Joint::Hip, p)) {
-                (Some(a), Some(b)) => a - b,
-                _ => 0.0,
-            };
-            if hip_rise < config.reps.min_hip_rise_torso_fraction * torso {
+        if let (Some(bar_y), Some(hip_y)) = (h[p].map(|x| -x), hip_near(p)) {
+            if bar_y < hip_y - config.reps.max_bar_above_hip_torso_fraction * torso {
                 continue;
+            }
+        }
+        if let (Some(v), Some(top_hip)) = (before, hip_near(p)) {
+            if let Some(low_hip) = hip_near(v) {
+                if low_hip - top_hip < config.reps.min_hip_rise_torso_fraction * torso {
+                    continue;
+                }
             }
         }
         let band = cfg.phase_band_fraction;
@@ -209,10 +216,13 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
         // set-up: lowest hips in the set-up window before lift-off with the bar still down
         let start = liftoff.map(|l| {
             let window = (cfg.setup_window_s * k.fps).round() as usize;
-            let from = l.saturating_sub(window).max(lo_bound);
+            // the low turning point may sit late in the set-up (the wrists sag as the hips
+            // rise), so the window reaches back past it, to the previous rep's end
+            let from = l.saturating_sub(window).max(last_end);
             (from..=l)
                 .filter(|&i| {
-                    floor_before.is_some_and(|f| h[i].is_some_and(|x| x <= f + band * travel))
+                    // wrists dip and sway while the lifter wedges in: a looser band
+                    floor_before.is_some_and(|f| h[i].is_some_and(|x| x <= f + 3.0 * band * travel))
                 })
                 .max_by(|&a, &b| {
                     let ya = y_of(Joint::Hip, a).unwrap_or(f64::MIN);
@@ -268,6 +278,7 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
             lockout: key_angles(k, lockout),
             bar: RepBarMetrics::default(),
             descent_frame: descent,
+            bottom_frame: after,
         });
     }
     reps

@@ -6,14 +6,13 @@
 //! mid-foot when the set-up is right: a bad set-up is `bar_away_from_shins`), must stay under
 //! `max_forward_cm`. With no set-up in the clip, mid-foot itself is the reference. cm come
 //! from the 450 mm plate when it is tracked, otherwise from the body-size fallback scale
-//! (lower confidence, and lower again when the wrists stand in for the bar).
+//! (lower confidence: the wrists stand in for the bar then).
 //!
 //! Source: coaching texts ("keep the bar over mid-foot and on the shins/thighs all the way").
 //!
 //! Config: `bar_drift.max_forward_cm`, `bar_drift.min_confidence`.
 
 use super::{finding, max_in, visibility, Fault, FaultInput, Verdict};
-use crate::bar::BarSource;
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 
@@ -31,7 +30,10 @@ impl Fault for BarDrift {
         let facing = k.facing.sign();
         let (Some(from), Some(to)) = (
             rep.liftoff_frame.or(rep.lockout_frame),
-            rep.end_frame.or(rep.descent_frame).or(rep.lockout_frame),
+            rep.end_frame
+                .or(rep.bottom_frame)
+                .or(rep.descent_frame)
+                .or(rep.lockout_frame),
         ) else {
             return Verdict::NotAssessable("the rep has no pull or descent in the clip".into());
         };
@@ -52,12 +54,10 @@ impl Fault for BarDrift {
         let Some((peak, forward)) = max_in(&rel, from, to) else {
             return Verdict::NotAssessable("the bar is not seen during the rep".into());
         };
-        let wrist = (from..=to)
-            .filter(|&i| bar.samples.get(i).map(|s| s.source) == Some(BarSource::Wrist))
-            .count()
-            > (to - from) / 2;
-        let seen = visibility(k, &[Joint::Wrist, Joint::Heel, Joint::FootIndex], from, to);
-        let confidence = seen * bar.scale.confidence * if wrist { 0.8 } else { 1.0 };
+        // mid-foot is a median over the whole clip, so only the bar's visibility counts here;
+        // the scale's confidence is 0.5 for the wrist stand-in scaled by body size
+        let seen = visibility(k, &[Joint::Wrist], from, to);
+        let confidence = seen * bar.scale.confidence;
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }

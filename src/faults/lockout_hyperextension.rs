@@ -4,7 +4,7 @@
 //! back past vertical by more than `max_lean_back_deg` (`trunk_angle_deg < -10` by default);
 //! second signal: the shoulders end up behind the bar by more than
 //! `max_shoulder_behind_bar_cm` (the BichraiX label "shoulders drifting too far behind the
-//! bar"). `value` is the lean-back in degrees (or the distance in cm when only the second
+//! bar"), used only when a plate is tracked. `value` is the lean-back in degrees (or the distance in cm when only the second
 //! signal fires).
 //!
 //! Source: coaching texts ("finish with the glutes, stand tall; do not lean back": the lockout
@@ -38,10 +38,11 @@ impl Fault for LockoutHyperextension {
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }
-        let Some((f, trunk)) = min_in(&k.angles.trunk_angle_deg, from, to) else {
+        let Some((_, trunk)) = min_in(&k.angles.trunk_angle_deg, from, to) else {
             return Verdict::NotAssessable("no trunk angle at lockout".into());
         };
-        let lean_back = -trunk;
+        // the unwrapped series can sit a turn away after a left/right flip
+        let lean_back = -((trunk + 180.0).rem_euclid(360.0) - 180.0);
         if lean_back > cfg.max_lean_back_deg {
             return Verdict::Found(finding(
                 self.kind(),
@@ -54,7 +55,15 @@ impl Fault for LockoutHyperextension {
                 CUE,
             ));
         }
-        // shoulders behind the bar, cm (+ = behind)
+        // shoulders behind the bar, cm (+ = behind): only with a tracked plate; the wrists
+        // hang from the shoulders, so they cannot say where the bar is relative to them
+        let plate = (from..=to)
+            .filter(|&i| input.bar.samples.get(i).map(|s| s.source) == Some(BarSource::Plate))
+            .count()
+            > (to - from) / 2;
+        if !plate {
+            return Verdict::Fine;
+        }
         let facing = k.facing.sign();
         let behind: Vec<Option<f64>> = (0..k.frames())
             .map(|i| {
@@ -65,8 +74,7 @@ impl Fault for LockoutHyperextension {
             .collect();
         if let Some((_, cm)) = max_in(&behind, from, to) {
             if cm > cfg.max_shoulder_behind_bar_cm && input.bar.scale.cm_per_px > 0.0 {
-                let wrist = input.bar.samples.get(f).map(|s| s.source) == Some(BarSource::Wrist);
-                let conf = confidence * input.bar.scale.confidence * if wrist { 0.8 } else { 1.0 };
+                let conf = confidence * input.bar.scale.confidence;
                 return Verdict::Found(finding(
                     self.kind(),
                     rep,

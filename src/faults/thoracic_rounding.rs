@@ -47,7 +47,10 @@ impl Fault for ThoracicRounding {
         let k = input.kinematics;
         let (Some(from), Some(to)) = (
             rep.start_frame.or(rep.liftoff_frame).or(rep.lockout_frame),
-            rep.end_frame.or(rep.descent_frame).or(rep.lockout_frame),
+            rep.end_frame
+                .or(rep.bottom_frame)
+                .or(rep.descent_frame)
+                .or(rep.lockout_frame),
         ) else {
             return Verdict::NotAssessable("the rep has no pull or descent in the clip".into());
         };

@@ -54,6 +54,12 @@ impl BackProfile {
             self.axis_point(find(mid_t)?)?,
             self.axis_point(find(upper_t)?)?,
         );
+        // the back is at most ~0.35 torso lengths from the hip-shoulder line; further out
+        // the march crossed into something else (an arm, a plate, a mask blob)
+        let max = MAX_OFFSET_TORSO * self.torso_px();
+        if a.1 > max || b.1 > max || c.1 > max {
+            return None;
+        }
         let lower = (b.1 - a.1).atan2(b.0 - a.0);
         let upper = (c.1 - b.1).atan2(c.0 - b.0);
         // A rounded back bends the upper chord towards the front (towards negative offsets).
@@ -111,6 +117,10 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
         offset_px,
     })
 }
+
+/// Largest plausible distance from the hip→shoulder line to the back, in torso lengths
+/// (0.15–0.35 on the renders and the clips; the gluteal bulge near the hip is not used).
+pub const MAX_OFFSET_TORSO: f64 = 0.5;
 
 /// Chord positions on the profile (fractions of hip→shoulder). The lower point sits above
 /// the buttocks (below ~0.25 the edge is the gluteal bulge, which changes with hip flexion,
