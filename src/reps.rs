@@ -283,3 +283,111 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
     }
     reps
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::testkit::*;
+
+    fn reps_of(keys: &[Key], n: usize) -> Vec<Rep> {
+        let config = Config::default();
+        let k = lifter(keys, n);
+        let bar = bar_of(&k, &config);
+        find_reps(&k, &bar, &config)
+    }
+
+    #[test]
+    fn one_full_rep_has_every_phase_in_order() {
+        let reps = reps_of(&clean(), 126);
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        let r = &reps[0];
+        let f = [
+            r.start_frame,
+            r.liftoff_frame,
+            r.knee_frame,
+            r.lockout_frame,
+            r.descent_frame,
+            r.end_frame,
+        ];
+        assert!(f.iter().all(|x| x.is_some()), "{r:?}");
+        let f: Vec<usize> = f.iter().flatten().copied().collect();
+        assert!(f.windows(2).all(|w| w[0] <= w[1]), "{f:?}");
+        // lift-off near frame 15, lockout near 65, back on the floor near 110
+        assert!((13..=20).contains(&f[1]), "{f:?}");
+        assert!((58..=66).contains(&f[3]), "{f:?}");
+        assert!((104..=112).contains(&f[5]), "{f:?}");
+        assert!(r.concentric_s.unwrap() > 1.0 && r.eccentric_s.unwrap() > 0.5);
+        assert!(r.setup.trunk_angle_deg.unwrap() > 50.0);
+        assert!(r.lockout.trunk_angle_deg.unwrap().abs() < 5.0);
+    }
+
+    #[test]
+    fn two_reps_are_two() {
+        let mut keys = clean();
+        let second: Vec<Key> = clean()
+            .into_iter()
+            .skip(1)
+            .map(|mut k| {
+                k.frame += 125;
+                k
+            })
+            .collect();
+        keys.extend(second);
+        let reps = reps_of(&keys, 251);
+        assert_eq!(reps.len(), 2, "{reps:?}");
+        assert!(reps[1].liftoff_frame.unwrap() > reps[0].end_frame.unwrap());
+    }
+
+    #[test]
+    fn a_slow_pull_is_still_a_rep() {
+        // the same rep stretched 4x: ~0.1 m/s, no speed gate
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .map(|mut k| {
+                k.frame *= 4;
+                k
+            })
+            .collect();
+        assert_eq!(reps_of(&keys, 501).len(), 1);
+    }
+
+    #[test]
+    fn only_the_lift_up_gives_a_partial_rep() {
+        // the clip stops at the lockout hold
+        let reps = reps_of(&clean(), 75);
+        assert_eq!(reps.len(), 1);
+        let r = &reps[0];
+        assert!(r.liftoff_frame.is_some() && r.lockout_frame.is_some());
+        assert_eq!(r.end_frame, None);
+        assert_eq!(r.eccentric_s, None);
+    }
+
+    #[test]
+    fn starting_at_the_top_gives_a_rep_without_lift_off() {
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .skip(3)
+            .map(|mut k| {
+                k.frame -= 65;
+                k
+            })
+            .collect();
+        let reps = reps_of(&keys, 61);
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        assert_eq!(reps[0].liftoff_frame, None);
+        assert!(reps[0].lockout_frame.is_some() && reps[0].end_frame.is_some());
+    }
+
+    #[test]
+    fn standing_still_is_no_rep() {
+        let keys = vec![Key {
+            frame: 0,
+            hip: (300.0, 200.0),
+            trunk_deg: 0.0,
+            wrist_y: 215.0,
+            wrist_dx: 0.0,
+            neck_deg: 0.0,
+        }];
+        assert!(reps_of(&keys, 60).is_empty());
+    }
+}
