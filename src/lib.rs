@@ -16,6 +16,7 @@ pub mod kinematics;
 pub mod outputs;
 pub mod pose;
 pub mod posecache;
+pub mod progress;
 pub mod reps;
 pub mod video;
 pub mod view;
