@@ -253,11 +253,11 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
             (p..=hi_bound).find(|&i| h[i].is_some_and(|x| x <= f + band * dt))
         });
         let concentric_s = match (liftoff, lockout) {
-            (Some(a), Some(b)) if b > a => Some(time(b) - time(a)),
+            (Some(a), Some(b)) if b > a => Some(((time(b) - time(a)) * 1000.0).round() / 1000.0),
             _ => None,
         };
         let eccentric_s = match (descent, end) {
-            (Some(a), Some(b)) if b > a => Some(time(b) - time(a)),
+            (Some(a), Some(b)) if b > a => Some(((time(b) - time(a)) * 1000.0).round() / 1000.0),
             _ => None,
         };
         if let Some(e) = end.or(descent) {

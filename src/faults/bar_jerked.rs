@@ -1,7 +1,7 @@
 //! `bar_jerked_off_floor`: the bar is yanked off the floor instead of squeezed off.
 //!
-//! Definition: the peak upward acceleration of the bar (second derivative of its filtered
-//! height, m/s²) from just before lift-off to 0.3 s after it exceeds
+//! Definition: the peak upward acceleration of the bar (second difference of its filtered
+//! height over 0.1 s, m/s²) from just before lift-off to 0.3 s after it exceeds
 //! `max_liftoff_accel_m_per_s2`. Heavy pulls leave the floor at 0.1–0.2 m/s reached over
 //! ~0.2 s (≈1 m/s²); a jerk reaches several m/s² as the slack snaps out of bar and body.
 //!
@@ -40,13 +40,16 @@ impl Fault for BarJerked {
             return Verdict::NotAssessable("too few frames around lift-off".into());
         }
         let h_m = |i: usize| input.bar.height_cm(i).map(|c| c / 100.0);
-        // central second difference, m/s²
+        // second difference over a fixed 0.1 s step, m/s²: frame-to-frame differences would
+        // amplify keypoint jitter with the frame rate squared
+        let d = ((0.1 * k.fps).round() as usize).max(1);
+        let dt = d as f64 / k.fps;
         let accel: Vec<Option<f64>> = (0..n)
             .map(|i| {
-                if i == 0 || i + 1 >= n {
+                if i < d || i + d >= n {
                     return None;
                 }
-                Some((h_m(i + 1)? - 2.0 * h_m(i)? + h_m(i - 1)?) * k.fps * k.fps)
+                Some((h_m(i + d)? - 2.0 * h_m(i)? + h_m(i - d)?) / (dt * dt))
             })
             .collect();
         let confidence = visibility(k, &[Joint::Wrist], from, to) * input.bar.scale.confidence;
