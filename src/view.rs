@@ -103,3 +103,70 @@ pub fn check_view(poses: &[PoseFrame], frame_height_px: f64, config: &Config) ->
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::{Landmark, NUM_LANDMARKS};
+
+    /// A standing person; `half_width_px` apart left/right at shoulders and hips.
+    fn frame(i: usize, half_width_px: f32) -> PoseFrame {
+        let mut l = [Landmark::default(); NUM_LANDMARKS];
+        let mut put = |idx: usize, x: f32, y: f32| {
+            l[idx] = Landmark {
+                x_px: x,
+                y_px: y,
+                z: 0.0,
+                visibility: 0.9,
+                presence: 1.0,
+            }
+        };
+        put(L_SHOULDER, 300.0 - half_width_px, 100.0);
+        put(R_SHOULDER, 300.0 + half_width_px, 100.0);
+        put(L_HIP, 300.0 - half_width_px * 0.7, 220.0);
+        put(R_HIP, 300.0 + half_width_px * 0.7, 220.0);
+        PoseFrame {
+            index: i,
+            time_s: i as f64 / 30.0,
+            landmarks: Some(l),
+            pose_score: 0.9,
+            detector_ran: false,
+            back: None,
+        }
+    }
+
+    #[test]
+    fn side_view_passes_and_front_view_does_not() {
+        let config = Config::default();
+        let side: Vec<_> = (0..30).map(|i| frame(i, 4.0)).collect();
+        assert!(check_view(&side, 720.0, &config).side_view);
+        // a front view: shoulders ~0.8 torso lengths apart
+        let front: Vec<_> = (0..30).map(|i| frame(i, 48.0)).collect();
+        let v = check_view(&front, 720.0, &config);
+        assert!(
+            !v.side_view && v.reason.contains("not a side view"),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn a_tiny_lifter_is_not_judged() {
+        let config = Config::default();
+        let side: Vec<_> = (0..30).map(|i| frame(i, 4.0)).collect();
+        // torso 120 px in a 2000 px tall frame: 6%
+        let v = check_view(&side, 2000.0, &config);
+        assert!(!v.side_view && v.reason.contains("too small"), "{v:?}");
+    }
+
+    #[test]
+    fn nobody_is_no_person() {
+        let config = Config::default();
+        let empty: Vec<_> = (0..10)
+            .map(|i| PoseFrame {
+                landmarks: None,
+                ..frame(i, 0.0)
+            })
+            .collect();
+        assert_eq!(check_view(&empty, 720.0, &config).reason, "no person found");
+    }
+}
