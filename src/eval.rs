@@ -393,6 +393,30 @@ fn synthetic_report(
             }
         }
     }
+    // per fault over the renders: positive where that fault was injected
+    let _ = writeln!(md, "\n| fault (renders) | TP | FP | FN | TN |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for kind in LABELLED_FAULTS {
+        let mut c = Counts::default();
+        for r in renders {
+            let Some(Ok(clip)) = results.get(&format!("synthetic/{}", r.name)) else {
+                continue;
+            };
+            let found = clip.analysis.faults.iter().any(|f| f.kind == kind);
+            let injected = r.expected.map(|e| e.0) == Some(kind);
+            match (found, injected) {
+                (true, true) => c.tp += 1,
+                (true, false) => c.fp += 1,
+                (false, true) => c.fn_ += 1,
+                (false, false) => c.tn += 1,
+            }
+        }
+        let _ = writeln!(
+            md,
+            "| {kind} | {} | {} | {} | {} |",
+            c.tp, c.fp, c.fn_, c.tn
+        );
+    }
     let _ = writeln!(
         md,
         "\n### Angle error against the ground truth (all renders, every frame)\n"
