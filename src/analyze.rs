@@ -140,6 +140,11 @@ pub fn run_frames(
     options: &RunOptions,
     on_frame: &mut dyn FnMut(usize, usize),
 ) -> Result<FramePass> {
+    let cache = crate::posecache::cache_path(path, config.pose.model);
+    if let Some(clip) = cache.as_deref().and_then(crate::posecache::load) {
+        return Ok(frames_from_cache(clip, config, on_frame));
+    }
+    let mut cached = Vec::new();
     let mut reader = VideoReader::open(path)?;
     let info = reader.info().clone();
     let mut tracker = PoseTracker::load(
@@ -170,6 +175,18 @@ pub fn run_frames(
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
+        if cache.is_some() {
+            cached.push(crate::posecache::CachedFrame {
+                index: frame.index,
+                time_s: frame.time_s,
+                pose: estimate.as_ref().map(|e| crate::posecache::CachedPose {
+                    landmarks: e.landmarks,
+                    pose_score: e.pose_score,
+                    detector_ran: e.detector_ran,
+                    mask: e.mask.clone(),
+                }),
+            });
+        }
         let pose = match estimate {
             Some(e) => PoseFrame {
                 index: frame.index,
@@ -207,6 +224,16 @@ pub fn run_frames(
             reason: "no frame could be decoded (0 frames or truncated)".into(),
         });
     }
+    if let Some(cache) = &cache {
+        crate::posecache::save(
+            cache,
+            &crate::posecache::CachedClip {
+                info: info.clone(),
+                variable_frame_rate: reader.variable_frame_rate,
+                frames: cached,
+            },
+        );
+    }
     let video = VideoSummary {
         decoded_frames: poses.len(),
         variable_frame_rate: reader.variable_frame_rate,
@@ -222,6 +249,47 @@ pub fn run_frames(
         bar,
         timing,
     })
+}
+
+/// The per-frame pass replayed from the developer pose cache (see [`crate::posecache`]):
+/// the back is re-traced from the cached mask; the bar tracker sees no image.
+fn frames_from_cache(
+    clip: crate::posecache::CachedClip,
+    config: &Config,
+    on_frame: &mut dyn FnMut(usize, usize),
+) -> FramePass {
+    let mut bar = BarTracker::new(config);
+    let total = clip.frames.len();
+    let empty = opencv::core::Mat::default();
+    let mut poses = Vec::with_capacity(total);
+    for f in clip.frames {
+        let pose = PoseFrame {
+            index: f.index,
+            time_s: f.time_s,
+            back: f
+                .pose
+                .as_ref()
+                .and_then(|p| trace_back(&p.mask, &p.landmarks)),
+            landmarks: f.pose.as_ref().map(|p| p.landmarks),
+            pose_score: f.pose.as_ref().map(|p| p.pose_score).unwrap_or(0.0),
+            detector_ran: f.pose.as_ref().map(|p| p.detector_ran).unwrap_or(true),
+        };
+        // the wrist stand-in ignores the image; a plate tracker finds nothing in an empty one
+        let _ = bar.observe(pose.index, &empty, pose.landmarks.as_ref().map(|l| &l[..]));
+        poses.push(pose);
+        on_frame(poses.len(), total);
+    }
+    let video = VideoSummary {
+        decoded_frames: poses.len(),
+        variable_frame_rate: clip.variable_frame_rate,
+        info: clip.info,
+    };
+    FramePass {
+        video,
+        poses,
+        bar,
+        timing: StageTiming::default(),
+    }
 }
 
 /// The whole analysis of one video.
@@ -263,13 +331,16 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         person_found,
         message: (!person_found).then(|| "no person found in any frame".to_string()),
     };
-    let view = crate::view::check_view(&poses, config);
+    let mut view = crate::view::check_view(&poses, video.info.height as f64, config);
     let bar = bar.finish(&kinematics, config);
     let thoracic_flexion_deg =
         thoracic_flexion_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
     let mut reps = crate::reps::find_reps(&kinematics, &bar, config);
     for rep in reps.iter_mut() {
         rep.bar = crate::bar::rep_metrics(&bar, rep, &kinematics);
+    }
+    if person_found && reps.is_empty() {
+        view.reason.push_str("; no deadlift rep found");
     }
     let (faults, not_assessable) = crate::faults::assess(&crate::faults::FaultInput {
         kinematics: &kinematics,

@@ -60,6 +60,8 @@ pub struct ViewConfig {
     pub max_hip_separation_ratio: f64,
     /// Fraction of frames that must have a person for any analysis.
     pub min_person_fraction: f64,
+    /// Median torso length over the frame height under which the lifter is too small to judge.
+    pub min_torso_frame_fraction: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -67,8 +69,15 @@ pub struct ViewConfig {
 pub struct RepsConfig {
     /// Minimum bar (or wrist) travel for a rep, as a fraction of the lifter's torso length.
     pub min_travel_torso_fraction: f64,
-    /// Hysteresis band, as a fraction of the rep's travel.
-    pub hysteresis_fraction: f64,
+    /// Bar within this fraction of the rep's travel from the floor (top) counts as on the
+    /// floor (at the top): sets lift-off, lockout, descent and end.
+    pub phase_band_fraction: f64,
+    /// The set-up is looked for this long before lift-off (lowest hips with the bar down).
+    pub setup_window_s: f64,
+    /// At the top the bar may be at most this far (torso fraction) above the hips (arms hang).
+    pub max_bar_above_hip_torso_fraction: f64,
+    /// The hips must rise at least this much (torso fraction) from the floor to the top.
+    pub min_hip_rise_torso_fraction: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -86,6 +95,10 @@ pub struct BarConfig {
 pub struct ThoracicRoundingConfig {
     pub max_increase_deg: f64,
     pub min_confidence: f64,
+    /// Fraction of the bent-over frames whose back contour must be traced.
+    pub min_traced_fraction: f64,
+    /// Frames count as bent over (judged) above this trunk angle.
+    pub min_bent_trunk_deg: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -114,21 +127,25 @@ pub struct BarDriftConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct SetupConfig {
-    pub min_hip_angle_deg: f64,
-    pub max_hip_angle_deg: f64,
+    /// Hip height at set-up as a fraction of knee (0) to shoulder (1) height.
+    pub min_hip_height_fraction: f64,
+    pub max_hip_height_fraction: f64,
     pub max_bar_from_shin_cm: f64,
+    pub min_confidence: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct NeckConfig {
     pub max_extension_deg: f64,
+    pub min_confidence: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct JerkConfig {
     pub max_liftoff_accel_m_per_s2: f64,
+    pub min_confidence: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -136,6 +153,7 @@ pub struct JerkConfig {
 pub struct LockoutConfig {
     pub min_hip_angle_deg: f64,
     pub min_knee_angle_deg: f64,
+    pub min_confidence: f64,
 }
 
 impl Default for PoseConfig {
@@ -166,9 +184,10 @@ impl Default for FilterConfig {
 impl Default for ViewConfig {
     fn default() -> Self {
         ViewConfig {
-            max_shoulder_separation_ratio: 0.45,
-            max_hip_separation_ratio: 0.45,
+            max_shoulder_separation_ratio: 0.55,
+            max_hip_separation_ratio: 0.28,
             min_person_fraction: 0.3,
+            min_torso_frame_fraction: 0.11,
         }
     }
 }
@@ -177,7 +196,10 @@ impl Default for RepsConfig {
     fn default() -> Self {
         RepsConfig {
             min_travel_torso_fraction: 0.5,
-            hysteresis_fraction: 0.15,
+            phase_band_fraction: 0.05,
+            setup_window_s: 1.5,
+            max_bar_above_hip_torso_fraction: 0.5,
+            min_hip_rise_torso_fraction: 0.05,
         }
     }
 }
@@ -197,6 +219,8 @@ impl Default for ThoracicRoundingConfig {
         ThoracicRoundingConfig {
             max_increase_deg: 20.0,
             min_confidence: 0.5,
+            min_traced_fraction: 0.5,
+            min_bent_trunk_deg: 25.0,
         }
     }
 }
@@ -225,7 +249,7 @@ impl Default for BarDriftConfig {
     fn default() -> Self {
         BarDriftConfig {
             max_forward_cm: 5.0,
-            min_confidence: 0.4,
+            min_confidence: 0.3,
         }
     }
 }
@@ -233,9 +257,10 @@ impl Default for BarDriftConfig {
 impl Default for SetupConfig {
     fn default() -> Self {
         SetupConfig {
-            min_hip_angle_deg: 40.0,
-            max_hip_angle_deg: 110.0,
-            max_bar_from_shin_cm: 8.0,
+            min_hip_height_fraction: 0.1,
+            max_hip_height_fraction: 0.9,
+            max_bar_from_shin_cm: 10.0,
+            min_confidence: 0.5,
         }
     }
 }
@@ -244,6 +269,7 @@ impl Default for NeckConfig {
     fn default() -> Self {
         NeckConfig {
             max_extension_deg: 45.0,
+            min_confidence: 0.5,
         }
     }
 }
@@ -251,7 +277,8 @@ impl Default for NeckConfig {
 impl Default for JerkConfig {
     fn default() -> Self {
         JerkConfig {
-            max_liftoff_accel_m_per_s2: 6.0,
+            max_liftoff_accel_m_per_s2: 15.0,
+            min_confidence: 0.3,
         }
     }
 }
@@ -261,6 +288,7 @@ impl Default for LockoutConfig {
         LockoutConfig {
             min_hip_angle_deg: 165.0,
             min_knee_angle_deg: 160.0,
+            min_confidence: 0.5,
         }
     }
 }

@@ -58,6 +58,25 @@ enum Command {
         #[arg(long)]
         plate_diameter_cm: Option<f64>,
     },
+    /// Evaluate against the shared renders (gt.json) and labelled clips (labels.csv); prints
+    /// markdown tables of per-fault TP/FP/FN/TN, precision, recall, F1 and angle RMSE.
+    Eval {
+        /// The shared data folder (holds synthetic/ and clips/).
+        #[arg(long, default_value = "../shared")]
+        shared: PathBuf,
+        /// Output folder for the per-clip results.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Config file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Videos analysed in parallel (default: 1).
+        #[arg(long, short, default_value_t = 1)]
+        jobs: usize,
+        /// Folder with the ONNX models (default: the shipped models/).
+        #[arg(long)]
+        models_dir: Option<PathBuf>,
+    },
 }
 
 fn default_models_dir() -> PathBuf {
@@ -77,6 +96,41 @@ fn default_models_dir() -> PathBuf {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Eval {
+            shared,
+            out,
+            config,
+            jobs,
+            models_dir,
+        } => {
+            let cfg = match config
+                .as_deref()
+                .map(Config::load)
+                .unwrap_or(Ok(Config::default()))
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let opts = formcheck::eval::EvalOptions {
+                shared,
+                out,
+                jobs,
+                models_dir: models_dir.unwrap_or_else(default_models_dir),
+            };
+            match formcheck::eval::run(&cfg, &opts) {
+                Ok(md) => {
+                    println!("{md}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Analyze {
             inputs,
             out,

@@ -1,11 +1,17 @@
 //! Reps and phases: set-up, lift-off, bar at knee, lockout, descent, bar back on the floor.
-//! Found from the vertical position of the bar (or the wrists) and the hips.
+//! Found from the vertical position of the bar (or the wrists standing in for it) and the
+//! hips. Turning points come from a hysteresis (zig-zag) detector with a minimum travel
+//! relative to the lifter's torso length, not from a speed gate: heavy deadlifts move at
+//! 0.1–0.2 m/s. Clips that hold only part of a rep give partial reps with the phases present.
+//!
+//! A rise counts as a deadlift only when the bar stays below the shoulders at the top (arms
+//! hanging: not a curl, a clean or a squat with the bar on the back) and the hips rise with it.
 
 use serde::{Deserialize, Serialize};
 
 use crate::bar::{BarTrack, RepBarMetrics};
 use crate::config::Config;
-use crate::kinematics::Kinematics;
+use crate::kinematics::{Joint, Kinematics};
 
 /// Angles at one key moment of a rep (degrees, `None` = unknown).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -33,9 +39,355 @@ pub struct Rep {
     pub lockout: KeyAngles,
     /// Bar path and speed for this rep.
     pub bar: RepBarMetrics,
+    /// Last frame of the lockout (the bar starts down after it); `None` without a descent.
+    #[serde(default)]
+    pub descent_frame: Option<usize>,
+    /// Lowest bar point after the descent, also when the bar does not reach the floor.
+    #[serde(default)]
+    pub bottom_frame: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Turn {
+    Low,
+    High,
+}
+
+/// Turning points of `h` (up positive) that reverse by at least `min_travel`: a zig-zag
+/// detector. The unconfirmed last extreme is included, so a clip that ends at the top or on
+/// the floor keeps that point.
+fn turning_points(h: &[Option<f64>], min_travel: f64) -> Vec<(usize, Turn)> {
+    let known: Vec<(usize, f64)> = h
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    let Some(&(first, v0)) = known.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let (mut lo, mut hi) = ((first, v0), (first, v0));
+    let mut dir: Option<Turn> = None; // the kind of extreme we are following
+    for &(i, v) in &known[1..] {
+        match dir {
+            None => {
+                if v < lo.1 {
+                    lo = (i, v);
+                }
+                if v > hi.1 {
+                    hi = (i, v);
+                }
+                if v - lo.1 >= min_travel {
+                    out.push((lo.0, Turn::Low));
+                    dir = Some(Turn::High);
+                    hi = (i, v);
+                } else if hi.1 - v >= min_travel {
+                    out.push((hi.0, Turn::High));
+                    dir = Some(Turn::Low);
+                    lo = (i, v);
+                }
+            }
+            Some(Turn::High) => {
+                if v > hi.1 {
+                    hi = (i, v);
+                } else if hi.1 - v >= min_travel {
+                    out.push((hi.0, Turn::High));
+                    dir = Some(Turn::Low);
+                    lo = (i, v);
+                }
+            }
+            Some(Turn::Low) => {
+                if v < lo.1 {
+                    lo = (i, v);
+                } else if v - lo.1 >= min_travel {
+                    out.push((lo.0, Turn::Low));
+                    dir = Some(Turn::High);
+                    hi = (i, v);
+                }
+            }
+        }
+    }
+    match dir {
+        Some(Turn::High) => out.push((hi.0, Turn::High)),
+        Some(Turn::Low) => out.push((lo.0, Turn::Low)),
+        None => {}
+    }
+    out
+}
+
+/// Median hip→shoulder distance in px: the lifter's size, for every relative threshold.
+pub fn torso_px(k: &Kinematics) -> Option<f64> {
+    let mut v: Vec<f64> = (0..k.frames())
+        .filter_map(|i| {
+            let (s, h) = (k.at(Joint::Shoulder, i)?, k.at(Joint::Hip, i)?);
+            Some(((s.0 - h.0).powi(2) + (s.1 - h.1).powi(2)).sqrt())
+        })
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    Some(crate::kinematics::filters::median_of(&mut v))
+}
+
+/// The angles at `frame`.
+pub fn key_angles(k: &Kinematics, frame: Option<usize>) -> KeyAngles {
+    let Some(f) = frame else {
+        return KeyAngles::default();
+    };
+    let a = &k.angles;
+    let get = |s: &Vec<Option<f64>>| s.get(f).copied().flatten();
+    KeyAngles {
+        trunk_angle_deg: get(&a.trunk_angle_deg),
+        hip_angle_deg: get(&a.hip_angle_deg),
+        knee_angle_deg: get(&a.knee_angle_deg),
+        shin_angle_deg: get(&a.shin_angle_deg),
+    }
+}
+
+/// Bar height in px (up positive), per frame.
+fn bar_height_px(bar: &BarTrack, n: usize) -> Vec<Option<f64>> {
+    (0..n)
+        .map(|i| bar.samples.get(i).and_then(|s| s.y_px).map(|y| -y))
+        .collect()
 }
 
 /// Finds every rep (and partial rep) in the clip.
-pub fn find_reps(_kinematics: &Kinematics, _bar: &BarTrack, _config: &Config) -> Vec<Rep> {
-    Vec::new()
+pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Vec<Rep> {
+    let k = kinematics;
+    let n = k.frames();
+    let Some(torso) = torso_px(k) else {
+        return Vec::new();
+    };
+    let cfg = &config.reps;
+    let h = bar_height_px(bar, n);
+    let turns = turning_points(&h, cfg.min_travel_torso_fraction * torso);
+    let hv = |i: usize| h[i].unwrap_or(f64::NAN);
+    let y_of = |j: Joint, i: usize| k.at(j, i).map(|p| p.1);
+    // A low point is the floor when the bar is below the knees there.
+    let on_floor = |i: usize| match y_of(Joint::Knee, i) {
+        Some(knee_y) => -hv(i) > knee_y,
+        None => true,
+    };
+    let time = |i: usize| k.time_s.get(i).copied().unwrap_or(i as f64 / k.fps);
+    let mut reps: Vec<Rep> = Vec::new();
+    let mut last_end = 0usize;
+    for (ti, &(p, turn)) in turns.iter().enumerate() {
+        if turn != Turn::High {
+            continue;
+        }
+        let before = ti
+            .checked_sub(1)
+            .map(|j| turns[j].0)
+            .filter(|_| ti > 0 && turns[ti - 1].1 == Turn::Low);
+        let after = turns.get(ti + 1).filter(|t| t.1 == Turn::Low).map(|t| t.0);
+        // deadlift check: at the top the hands hang near the hips (not at the shoulders)
+        let near = (0.3 * k.fps).round() as usize;
+        let hip_near = |i: usize| {
+            (0..=near).find_map(|d| {
+                y_of(Joint::Hip, i + d)
+                    .or_else(|| i.checked_sub(d).and_then(|j| y_of(Joint::Hip, j)))
+            })
+        };
+        if let (Some(bar_y), Some(hip_y)) = (h[p].map(|x| -x), hip_near(p)) {
+            if bar_y < hip_y - config.reps.max_bar_above_hip_torso_fraction * torso {
+                continue;
+            }
+        }
+        if let (Some(v), Some(top_hip)) = (before, hip_near(p)) {
+            if let Some(low_hip) = hip_near(v) {
+                if low_hip - top_hip < config.reps.min_hip_rise_torso_fraction * torso {
+                    continue;
+                }
+            }
+        }
+        let band = cfg.phase_band_fraction;
+        let (up_travel, down_travel) =
+            (before.map(|v| hv(p) - hv(v)), after.map(|w| hv(p) - hv(w)));
+        let travel = up_travel.or(down_travel).unwrap_or(0.0);
+        let top = hv(p) - band * travel.max(down_travel.unwrap_or(0.0));
+        let lo_bound = before.unwrap_or(last_end).max(last_end);
+        // lift-off: the last frame on the floor before the top
+        let floor_before = before.filter(|&v| on_floor(v)).map(hv);
+        let liftoff = floor_before.and_then(|f| {
+            (lo_bound..=p)
+                .rev()
+                .find(|&i| h[i].is_some_and(|x| x <= f + band * travel))
+        });
+        // set-up: lowest hips in the set-up window before lift-off with the bar still down
+        let start = liftoff.map(|l| {
+            let window = (cfg.setup_window_s * k.fps).round() as usize;
+            // the low turning point may sit late in the set-up (the wrists sag as the hips
+            // rise), so the window reaches back past it, to the previous rep's end
+            let from = l.saturating_sub(window).max(last_end);
+            (from..=l)
+                .filter(|&i| {
+                    // wrists dip and sway while the lifter wedges in: a looser band
+                    floor_before.is_some_and(|f| h[i].is_some_and(|x| x <= f + 3.0 * band * travel))
+                })
+                .max_by(|&a, &b| {
+                    let ya = y_of(Joint::Hip, a).unwrap_or(f64::MIN);
+                    let yb = y_of(Joint::Hip, b).unwrap_or(f64::MIN);
+                    ya.total_cmp(&yb).then(b.cmp(&a))
+                })
+                .unwrap_or(l)
+        });
+        let lockout = (lo_bound..=p).find(|&i| h[i].is_some_and(|x| x >= top));
+        let knee = lockout.and_then(|lk| {
+            let from = liftoff.or(before).unwrap_or(lo_bound);
+            (from..=lk).find(|&i| match (h[i], y_of(Joint::Knee, i)) {
+                (Some(x), Some(knee_y)) => -x <= knee_y,
+                _ => false,
+            })
+        });
+        // knee found at the very first frame of a partial rep means we started above it
+        let knee = knee.filter(|&f| liftoff.is_some() || f > lo_bound);
+        let floor_after = after.filter(|&w| on_floor(w)).map(hv);
+        let hi_bound = after.unwrap_or(n.saturating_sub(1));
+        let descent = after.and_then(|_| {
+            (p..=hi_bound)
+                .rev()
+                .find(|&i| h[i].is_some_and(|x| x >= top))
+        });
+        let end = floor_after.and_then(|f| {
+            let dt = down_travel.unwrap_or(travel);
+            (p..=hi_bound).find(|&i| h[i].is_some_and(|x| x <= f + band * dt))
+        });
+        let concentric_s = match (liftoff, lockout) {
+            (Some(a), Some(b)) if b > a => Some(((time(b) - time(a)) * 1000.0).round() / 1000.0),
+            _ => None,
+        };
+        let eccentric_s = match (descent, end) {
+            (Some(a), Some(b)) if b > a => Some(((time(b) - time(a)) * 1000.0).round() / 1000.0),
+            _ => None,
+        };
+        if let Some(e) = end.or(descent) {
+            last_end = e;
+        }
+        reps.push(Rep {
+            index: reps.len() + 1,
+            start_frame: start,
+            liftoff_frame: liftoff,
+            knee_frame: knee,
+            lockout_frame: lockout,
+            end_frame: end,
+            concentric_s,
+            eccentric_s,
+            setup: key_angles(k, start),
+            liftoff: key_angles(k, liftoff),
+            knee: key_angles(k, knee),
+            lockout: key_angles(k, lockout),
+            bar: RepBarMetrics::default(),
+            descent_frame: descent,
+            bottom_frame: after,
+        });
+    }
+    reps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::testkit::*;
+
+    fn reps_of(keys: &[Key], n: usize) -> Vec<Rep> {
+        let config = Config::default();
+        let k = lifter(keys, n);
+        let bar = bar_of(&k, &config);
+        find_reps(&k, &bar, &config)
+    }
+
+    #[test]
+    fn one_full_rep_has_every_phase_in_order() {
+        let reps = reps_of(&clean(), 126);
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        let r = &reps[0];
+        let f = [
+            r.start_frame,
+            r.liftoff_frame,
+            r.knee_frame,
+            r.lockout_frame,
+            r.descent_frame,
+            r.end_frame,
+        ];
+        assert!(f.iter().all(|x| x.is_some()), "{r:?}");
+        let f: Vec<usize> = f.iter().flatten().copied().collect();
+        assert!(f.windows(2).all(|w| w[0] <= w[1]), "{f:?}");
+        // lift-off near frame 15, lockout near 65, back on the floor near 110
+        assert!((13..=20).contains(&f[1]), "{f:?}");
+        assert!((58..=66).contains(&f[3]), "{f:?}");
+        assert!((104..=112).contains(&f[5]), "{f:?}");
+        assert!(r.concentric_s.unwrap() > 1.0 && r.eccentric_s.unwrap() > 0.5);
+        assert!(r.setup.trunk_angle_deg.unwrap() > 50.0);
+        assert!(r.lockout.trunk_angle_deg.unwrap().abs() < 5.0);
+    }
+
+    #[test]
+    fn two_reps_are_two() {
+        let mut keys = clean();
+        let second: Vec<Key> = clean()
+            .into_iter()
+            .skip(1)
+            .map(|mut k| {
+                k.frame += 125;
+                k
+            })
+            .collect();
+        keys.extend(second);
+        let reps = reps_of(&keys, 251);
+        assert_eq!(reps.len(), 2, "{reps:?}");
+        assert!(reps[1].liftoff_frame.unwrap() > reps[0].end_frame.unwrap());
+    }
+
+    #[test]
+    fn a_slow_pull_is_still_a_rep() {
+        // the same rep stretched 4x: ~0.1 m/s, no speed gate
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .map(|mut k| {
+                k.frame *= 4;
+                k
+            })
+            .collect();
+        assert_eq!(reps_of(&keys, 501).len(), 1);
+    }
+
+    #[test]
+    fn only_the_lift_up_gives_a_partial_rep() {
+        // the clip stops at the lockout hold
+        let reps = reps_of(&clean(), 75);
+        assert_eq!(reps.len(), 1);
+        let r = &reps[0];
+        assert!(r.liftoff_frame.is_some() && r.lockout_frame.is_some());
+        assert_eq!(r.end_frame, None);
+        assert_eq!(r.eccentric_s, None);
+    }
+
+    #[test]
+    fn starting_at_the_top_gives_a_rep_without_lift_off() {
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .skip(3)
+            .map(|mut k| {
+                k.frame -= 65;
+                k
+            })
+            .collect();
+        let reps = reps_of(&keys, 61);
+        assert_eq!(reps.len(), 1, "{reps:?}");
+        assert_eq!(reps[0].liftoff_frame, None);
+        assert!(reps[0].lockout_frame.is_some() && reps[0].end_frame.is_some());
+    }
+
+    #[test]
+    fn standing_still_is_no_rep() {
+        let keys = vec![Key {
+            frame: 0,
+            hip: (300.0, 200.0),
+            trunk_deg: 0.0,
+            wrist_y: 215.0,
+            wrist_dx: 0.0,
+            neck_deg: 0.0,
+        }];
+        assert!(reps_of(&keys, 60).is_empty());
+    }
 }

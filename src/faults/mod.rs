@@ -1,8 +1,23 @@
 //! Form faults: one file per fault, each with its definition, source and config keys.
 //! A fault either reports a [`Finding`] per rep, or says why it cannot be judged
-//! ([`NotAssessable`]) instead of guessing.
+//! ([`NotAssessable`]) instead of guessing. Adding a fault is one new file implementing
+//! [`Fault`] and one line in [`registry`].
+
+pub mod bar_away_from_shins;
+pub mod bar_drift;
+pub mod bar_jerked;
+pub mod hips_shoot_up;
+pub mod hips_too_high;
+pub mod hips_too_low;
+pub mod incomplete_lockout;
+pub mod lockout_hyperextension;
+pub mod neck_hyperextension;
+pub mod thoracic_rounding;
 
 use serde::{Deserialize, Serialize};
+
+use crate::kinematics::{Joint, Kinematics};
+use crate::reps::Rep;
 
 /// One fault found in one rep.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -17,6 +32,10 @@ pub struct Finding {
     /// 0–1, from landmark visibility over the window.
     pub confidence: f64,
     pub cue: String,
+    /// The absolute measure behind a relative `value` (e.g. the upper-back curve angle when
+    /// `value` is its increase over standing), same unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absolute: Option<f64>,
 }
 
 /// A fault that could not be judged for a rep (or the whole clip when `rep` is `None`).
@@ -38,7 +57,240 @@ pub struct FaultInput<'a> {
     pub config: &'a crate::config::Config,
 }
 
+/// What one fault says about one rep.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Judged, and within the threshold.
+    Fine,
+    Found(Finding),
+    NotAssessable(String),
+}
+
+/// One form fault.
+pub trait Fault: Sync {
+    /// The `kind` in `analysis.json`.
+    fn kind(&self) -> &'static str;
+    /// Judges one rep.
+    fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict;
+}
+
+/// Every fault, in report order.
+pub fn registry() -> Vec<Box<dyn Fault>> {
+    vec![
+        Box::new(thoracic_rounding::ThoracicRounding),
+        Box::new(hips_shoot_up::HipsShootUp),
+        Box::new(lockout_hyperextension::LockoutHyperextension),
+        Box::new(bar_drift::BarDrift),
+        Box::new(bar_jerked::BarJerked),
+        Box::new(hips_too_low::HipsTooLow),
+        Box::new(hips_too_high::HipsTooHigh),
+        Box::new(bar_away_from_shins::BarAwayFromShins),
+        Box::new(neck_hyperextension::NeckHyperextension),
+        Box::new(incomplete_lockout::IncompleteLockout),
+    ]
+}
+
 /// Runs every registered fault.
-pub fn assess(_input: &FaultInput) -> (Vec<Finding>, Vec<NotAssessable>) {
-    (Vec::new(), Vec::new())
+pub fn assess(input: &FaultInput) -> (Vec<Finding>, Vec<NotAssessable>) {
+    let faults = registry();
+    let mut found = Vec::new();
+    let mut not = Vec::new();
+    let clip_wide = |reason: &str| -> Vec<NotAssessable> {
+        faults
+            .iter()
+            .map(|f| NotAssessable {
+                kind: f.kind().into(),
+                rep: None,
+                reason: reason.into(),
+            })
+            .collect()
+    };
+    if !input.view.side_view {
+        return (found, clip_wide(&input.view.reason));
+    }
+    if input.reps.is_empty() {
+        return (found, clip_wide("no deadlift rep found"));
+    }
+    for rep in input.reps {
+        for f in &faults {
+            match f.assess(input, rep) {
+                Verdict::Fine => {}
+                Verdict::Found(x) => found.push(x),
+                Verdict::NotAssessable(reason) => not.push(NotAssessable {
+                    kind: f.kind().into(),
+                    rep: Some(rep.index),
+                    reason,
+                }),
+            }
+        }
+    }
+    (found, not)
+}
+
+// ---- helpers shared by the faults ----
+
+/// Mean landmark visibility of `joints` over `from..=to` (0 where unknown).
+pub fn visibility(k: &Kinematics, joints: &[Joint], from: usize, to: usize) -> f64 {
+    let mut sum = 0.0;
+    let mut n = 0usize;
+    for &j in joints {
+        let vis = &k.joint(j).visibility;
+        for v in vis.iter().take(to + 1).skip(from) {
+            sum += v.unwrap_or(0.0) as f64;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        sum / n as f64
+    }
+}
+
+/// `Verdict::NotAssessable` when `confidence` is under `min`.
+pub fn low_confidence(confidence: f64, min: f64) -> Option<Verdict> {
+    (confidence < min).then(|| {
+        Verdict::NotAssessable(format!(
+            "landmarks too uncertain over the window (confidence {confidence:.2} < {min:.2})"
+        ))
+    })
+}
+
+/// Value of a gappy series at `frame`.
+pub fn at(series: &[Option<f64>], frame: usize) -> Option<f64> {
+    series.get(frame).copied().flatten()
+}
+
+/// The frame in `from..=to` where `series` is largest, with its value.
+pub fn max_in(series: &[Option<f64>], from: usize, to: usize) -> Option<(usize, f64)> {
+    (from..=to)
+        .filter_map(|i| Some((i, at(series, i)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// The frame in `from..=to` where `series` is smallest, with its value.
+pub fn min_in(series: &[Option<f64>], from: usize, to: usize) -> Option<(usize, f64)> {
+    (from..=to)
+        .filter_map(|i| Some((i, at(series, i)?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+}
+
+/// A finding with the common fields filled in.
+#[allow(clippy::too_many_arguments)]
+pub fn finding(
+    kind: &str,
+    rep: &Rep,
+    value: f64,
+    threshold: f64,
+    unit: &str,
+    window: (usize, usize),
+    confidence: f64,
+    cue: &str,
+) -> Finding {
+    let r1 = |x: f64| (x * 10.0).round() / 10.0;
+    Finding {
+        kind: kind.into(),
+        rep: rep.index,
+        value: r1(value),
+        threshold,
+        unit: unit.into(),
+        start_frame: window.0,
+        end_frame: window.1,
+        confidence: (confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0,
+        cue: cue.into(),
+        absolute: None,
+    }
+}
+
+/// The last frame of a rep's lockout: the descent start, else half a second after lockout.
+pub fn lockout_end(k: &Kinematics, rep: &Rep) -> Option<usize> {
+    let l = rep.lockout_frame?;
+    let last = k.frames().saturating_sub(1);
+    Some(
+        rep.descent_frame
+            .unwrap_or_else(|| (l + (0.5 * k.fps).round() as usize).min(last))
+            .max(l),
+    )
+}
+
+#[cfg(test)]
+pub mod testkit;
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+    use crate::config::Config;
+    use crate::reps::find_reps;
+
+    #[test]
+    fn a_front_view_makes_every_fault_not_assessable() {
+        let config = Config::default();
+        let k = lifter(&hips_first(), 126);
+        let bar = bar_of(&k, &config);
+        let reps = find_reps(&k, &bar, &config);
+        let flex = vec![None; k.frames()];
+        let view = crate::analyze::ViewVerdict {
+            side_view: false,
+            reason: "not a side view".into(),
+        };
+        let (found, not) = assess(&FaultInput {
+            kinematics: &k,
+            bar: &bar,
+            reps: &reps,
+            thoracic_flexion_deg: &flex,
+            view: &view,
+            config: &config,
+        });
+        assert!(found.is_empty());
+        assert_eq!(not.len(), registry().len());
+        assert!(not.iter().all(|n| n.rep.is_none()));
+    }
+
+    #[test]
+    fn no_rep_says_so() {
+        let config = Config::default();
+        let k = lifter(&clean(), 126);
+        let bar = bar_of(&k, &config);
+        let flex = vec![None; k.frames()];
+        let view = side_view();
+        let (found, not) = assess(&FaultInput {
+            kinematics: &k,
+            bar: &bar,
+            reps: &[],
+            thoracic_flexion_deg: &flex,
+            view: &view,
+            config: &config,
+        });
+        assert!(found.is_empty());
+        assert!(not.iter().all(|n| n.reason == "no deadlift rep found"));
+    }
+
+    #[test]
+    fn a_clean_rep_has_none_of_the_four_main_faults() {
+        let config = Config::default();
+        let k = lifter(&clean(), 126);
+        let bar = bar_of(&k, &config);
+        let reps = find_reps(&k, &bar, &config);
+        let flex = vec![Some(25.0); k.frames()];
+        let view = side_view();
+        let (found, _) = assess(&FaultInput {
+            kinematics: &k,
+            bar: &bar,
+            reps: &reps,
+            thoracic_flexion_deg: &flex,
+            view: &view,
+            config: &config,
+        });
+        let four = [
+            "thoracic_rounding",
+            "hips_shoot_up",
+            "lockout_hyperextension",
+            "bar_drift",
+        ];
+        assert!(
+            found.iter().all(|f| !four.contains(&f.kind.as_str())),
+            "{found:?}"
+        );
+    }
 }

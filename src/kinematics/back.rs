@@ -54,6 +54,12 @@ impl BackProfile {
             self.axis_point(find(mid_t)?)?,
             self.axis_point(find(upper_t)?)?,
         );
+        // the back is at most ~0.35 torso lengths from the hip-shoulder line; further out
+        // the march crossed into something else (an arm, a plate, a mask blob)
+        let max = MAX_OFFSET_TORSO * self.torso_px();
+        if a.1 > max || b.1 > max || c.1 > max {
+            return None;
+        }
         let lower = (b.1 - a.1).atan2(b.0 - a.0);
         let upper = (c.1 - b.1).atan2(c.0 - b.0);
         // A rounded back bends the upper chord towards the front (towards negative offsets).
@@ -112,12 +118,40 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
     })
 }
 
+/// Largest plausible distance from the hip→shoulder line to the back, in torso lengths
+/// (0.15–0.35 on the renders and the clips; the gluteal bulge near the hip is not used).
+pub const MAX_OFFSET_TORSO: f64 = 0.5;
+
+/// Chord positions on the profile (fractions of hip→shoulder). The lower point sits above
+/// the buttocks (below ~0.25 the edge is the gluteal bulge, which changes with hip flexion,
+/// not with the spine); the middle at mid-thoracic (~T8) and the upper at the base of the
+/// neck (~C7, a little above the shoulder joints), the same landmarks as the reference
+/// definition (chords spine05→spine02→neck01 of the synthetic renders' skeleton).
+pub const CHORD_T: (f64, f64, f64) = (0.3, 0.7, 1.05);
+
+/// Frames in the running median over the per-frame angles: the mask edge jitters by a pixel
+/// or two per frame; 9 frames is 0.3 s at 30 fps, shorter than any phase of a rep.
+pub const SMOOTH_FRAMES: usize = 9;
+
 /// Upper-back flexion per frame (degrees) from the traced profiles; `None` where the back
-/// could not be traced.
+/// could not be traced. Smoothed with a running median over the traced frames.
 pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f64>> {
-    profiles
+    let (a, b, c) = CHORD_T;
+    let raw: Vec<Option<f64>> = profiles
         .iter()
-        .map(|p| p.as_ref().and_then(|p| p.chord_angle_deg(0.1, 0.6, 1.0)))
+        .map(|p| p.as_ref().and_then(|p| p.chord_angle_deg(a, b, c)))
+        .collect();
+    let half = SMOOTH_FRAMES / 2;
+    (0..raw.len())
+        .map(|i| {
+            raw[i]?;
+            let mut w: Vec<f64> = raw[i.saturating_sub(half)..(i + half + 1).min(raw.len())]
+                .iter()
+                .flatten()
+                .copied()
+                .collect();
+            Some(crate::kinematics::filters::median_of(&mut w))
+        })
         .collect()
 }
 

@@ -1,0 +1,601 @@
+//! `formcheck eval`: runs the analysis on the shared renders (`synthetic/*/video.mp4` with
+//! `gt.json`) and the labelled real clips (`clips/labels.csv`), and prints markdown tables:
+//! per fault, true/false positives and negatives; angle RMSE against the renders' ground
+//! truth; the view verdicts. The per-clip results are written under `--out` as usual.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analyze::{analyze_video, Analysis, ClipAnalysis, RunOptions};
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+/// The four faults the clip labels and the renders cover.
+pub const LABELLED_FAULTS: [&str; 4] = [
+    "thoracic_rounding",
+    "hips_shoot_up",
+    "lockout_hyperextension",
+    "bar_drift",
+];
+
+/// A render and what was injected into it.
+struct Render {
+    name: String,
+    video: PathBuf,
+    gt: serde_json::Value,
+    /// (fault kind, GT phases in which the finding must lie)
+    expected: Option<(&'static str, &'static [&'static str])>,
+}
+
+/// The injected fault from the render's folder name.
+fn injected(name: &str) -> Option<(&'static str, &'static [&'static str])> {
+    if name.contains("round") {
+        Some((
+            "thoracic_rounding",
+            &["setup", "floor_to_knee", "knee_to_lockout"],
+        ))
+    } else if name.contains("hips_first") {
+        Some(("hips_shoot_up", &["setup", "hips_rise_bar_on_floor"]))
+    } else if name.contains("lean_back") {
+        Some((
+            "lockout_hyperextension",
+            &["knee_to_lockout", "lockout_hold"],
+        ))
+    } else if name.contains("drift") {
+        Some(("bar_drift", &["floor_to_knee", "knee_to_lockout"]))
+    } else {
+        None
+    }
+}
+
+/// One row of `labels.csv`, as text by column name.
+pub type LabelRow = BTreeMap<String, String>;
+
+/// Splits one CSV line (double-quoted fields may hold commas and "" quotes).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// Reads `labels.csv`.
+pub fn read_labels(path: &Path) -> Result<Vec<LabelRow>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let mut lines = text.lines();
+    let header = csv_fields(lines.next().unwrap_or_default());
+    Ok(lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| header.iter().cloned().zip(csv_fields(l)).collect())
+        .collect())
+}
+
+/// Per-fault counts over clips.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+    pub tn: usize,
+    /// Labelled, but the tool said it cannot judge.
+    pub not_assessable: usize,
+}
+
+impl Counts {
+    pub fn precision(&self) -> Option<f64> {
+        let d = self.tp + self.fp;
+        (d > 0).then(|| self.tp as f64 / d as f64)
+    }
+    pub fn recall(&self) -> Option<f64> {
+        let d = self.tp + self.fn_;
+        (d > 0).then(|| self.tp as f64 / d as f64)
+    }
+    pub fn f1(&self) -> Option<f64> {
+        let (p, r) = (self.precision()?, self.recall()?);
+        (p + r > 0.0).then(|| 2.0 * p * r / (p + r))
+    }
+}
+
+/// The tool's verdict on one fault for one clip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClipVerdict {
+    Found,
+    NotFound,
+    NotAssessable,
+}
+
+/// Found when any rep has it; not assessable when no rep could be judged.
+pub fn clip_verdict(a: &Analysis, kind: &str) -> ClipVerdict {
+    if a.faults.iter().any(|f| f.kind == kind) {
+        return ClipVerdict::Found;
+    }
+    if a.reps.is_empty() {
+        return ClipVerdict::NotAssessable;
+    }
+    let judged = a.reps.iter().any(|r| {
+        !a.not_assessable
+            .iter()
+            .any(|n| n.kind == kind && (n.rep.is_none() || n.rep == Some(r.index)))
+    });
+    if judged {
+        ClipVerdict::NotFound
+    } else {
+        ClipVerdict::NotAssessable
+    }
+}
+
+fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
+    v.map(|x| format!("{x:.decimals$}"))
+        .unwrap_or_else(|| "–".into())
+}
+
+fn rmse(pairs: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    if pairs.is_empty() {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let bias = pairs.iter().map(|(a, b)| a - b).sum::<f64>() / n;
+    let raw = (pairs.iter().map(|(a, b)| (a - b).powi(2)).sum::<f64>() / n).sqrt();
+    let centred = (pairs
+        .iter()
+        .map(|(a, b)| (a - b - bias).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt();
+    Some((raw, bias, centred))
+}
+
+/// Options for [`run`].
+pub struct EvalOptions {
+    pub shared: PathBuf,
+    pub out: PathBuf,
+    pub jobs: usize,
+    pub models_dir: PathBuf,
+}
+
+fn analyse_all(
+    inputs: &[(String, PathBuf)],
+    config: &Config,
+    opts: &EvalOptions,
+) -> Vec<(String, Result<ClipAnalysis>)> {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let jobs = opts.jobs.max(1);
+    let options = RunOptions {
+        models_dir: opts.models_dir.clone(),
+        threads: if config.pose.threads > 0 {
+            config.pose.threads
+        } else {
+            (cores / jobs).max(1)
+        },
+    };
+    let work = || {
+        inputs
+            .par_iter()
+            .map(|(name, path)| {
+                let r = analyze_video(path, config, &options, &mut |_, _| {});
+                if let Ok(clip) = &r {
+                    let dir = opts.out.join(name);
+                    let _ = std::fs::create_dir_all(&dir);
+                    if let Err(e) = crate::outputs::write_all(clip, config, &dir) {
+                        eprintln!("warning: {e}");
+                    }
+                }
+                eprintln!("eval: {name} done");
+                (name.clone(), r)
+            })
+            .collect()
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+/// Runs the evaluation and returns the markdown report.
+pub fn run(config: &Config, opts: &EvalOptions) -> Result<String> {
+    let mut renders = Vec::new();
+    let syn = opts.shared.join("synthetic");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&syn)
+        .map_err(|e| Error::Other(format!("{}: {e}", syn.display())))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("gt.json").is_file() && p.join("video.mp4").is_file())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let name = d
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let gt: serde_json::Value = std::fs::read_to_string(d.join("gt.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .ok_or_else(|| Error::Other(format!("{}: unreadable gt.json", d.display())))?;
+        renders.push(Render {
+            expected: injected(&name),
+            video: d.join("video.mp4"),
+            name,
+            gt,
+        });
+    }
+    let labels = read_labels(&opts.shared.join("clips").join("labels.csv"))?;
+    let mut inputs: Vec<(String, PathBuf)> = renders
+        .iter()
+        .map(|r| (format!("synthetic/{}", r.name), r.video.clone()))
+        .collect();
+    for row in &labels {
+        let file = row.get("file").cloned().unwrap_or_default();
+        let stem = file
+            .rsplit_once('.')
+            .map(|x| x.0)
+            .unwrap_or(&file)
+            .to_string();
+        inputs.push((
+            format!("clips/{stem}"),
+            opts.shared.join("clips").join(&file),
+        ));
+    }
+    let results: BTreeMap<String, Result<ClipAnalysis>> =
+        analyse_all(&inputs, config, opts).into_iter().collect();
+    let mut md = String::new();
+    synthetic_report(&mut md, &renders, &results);
+    clips_report(&mut md, &labels, &results);
+    Ok(md)
+}
+
+fn synthetic_report(
+    md: &mut String,
+    renders: &[Render],
+    results: &BTreeMap<String, Result<ClipAnalysis>>,
+) {
+    let _ = writeln!(md, "## Synthetic renders (`../shared/synthetic`)\n");
+    let _ = writeln!(
+        md,
+        "| render | injected | found (rep: kind value unit, frames) | right rep & phase | false alarms | reps |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    let mut angle_pairs: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut thoracic_rows = Vec::new();
+    for r in renders {
+        let key = format!("synthetic/{}", r.name);
+        let Some(Ok(clip)) = results.get(&key) else {
+            let _ = writeln!(md, "| {} | analysis failed | | | | |", r.name);
+            continue;
+        };
+        let a = &clip.analysis;
+        let frames = r.gt["frames"].as_array().cloned().unwrap_or_default();
+        let phase = |i: usize| {
+            frames
+                .get(i)
+                .and_then(|f| f["phase"].as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let found: Vec<String> = a
+            .faults
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}: {} {:.1} {} ({}–{})",
+                    f.rep, f.kind, f.value, f.unit, f.start_frame, f.end_frame
+                )
+            })
+            .collect();
+        let (right, false_alarms) = match r.expected {
+            Some((kind, phases)) => {
+                let ok = a.faults.iter().any(|f| {
+                    f.kind == kind
+                        && f.rep == 1
+                        && (f.start_frame..=f.end_frame)
+                            .any(|i| phases.contains(&phase(i).as_str()))
+                });
+                let fa: Vec<&str> = a
+                    .faults
+                    .iter()
+                    .filter(|f| LABELLED_FAULTS.contains(&f.kind.as_str()) && f.kind != kind)
+                    .map(|f| f.kind.as_str())
+                    .collect();
+                (if ok { "yes" } else { "NO" }, fa.join(", "))
+            }
+            None => (
+                "–",
+                a.faults
+                    .iter()
+                    .filter(|f| LABELLED_FAULTS.contains(&f.kind.as_str()))
+                    .map(|f| f.kind.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} |",
+            r.name,
+            r.expected.map(|e| e.0).unwrap_or("none"),
+            if found.is_empty() {
+                "none".into()
+            } else {
+                found.join("; ")
+            },
+            right,
+            if false_alarms.is_empty() {
+                "none".into()
+            } else {
+                false_alarms
+            },
+            a.reps.len()
+        );
+        // per-frame angles against the ground truth
+        let k = &clip.kinematics;
+        for (name, ours) in [
+            ("trunk_angle_deg", &k.angles.trunk_angle_deg),
+            ("hip_angle_deg", &k.angles.hip_angle_deg),
+            ("knee_angle_deg", &k.angles.knee_angle_deg),
+        ] {
+            for (i, f) in frames.iter().enumerate() {
+                if let (Some(o), Some(g)) = (ours.get(i).copied().flatten(), f[name].as_f64()) {
+                    angle_pairs.entry(name).or_default().push((o, g));
+                }
+            }
+        }
+        // thoracic: our increase over standing vs the reference increase, bent-over frames
+        let input = crate::faults::FaultInput {
+            kinematics: k,
+            bar: &clip.bar,
+            reps: &a.reps,
+            thoracic_flexion_deg: &clip.thoracic_flexion_deg,
+            view: &a.view,
+            config: &Config::default(),
+        };
+        if let Some(base) = crate::faults::thoracic_rounding::upright_flexion_deg(&input) {
+            let mut pairs = Vec::new();
+            let (mut peak_ours, mut peak_gt) = (f64::MIN, f64::MIN);
+            for (i, f) in frames.iter().enumerate() {
+                let bent = k
+                    .angles
+                    .trunk_angle_deg
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(0.0)
+                    > input.config.thoracic_rounding.min_bent_trunk_deg;
+                if let (true, Some(o), Some(g)) = (
+                    bent,
+                    clip.thoracic_flexion_deg.get(i).copied().flatten(),
+                    f["upper_back_chord_flexion_deg"].as_f64(),
+                ) {
+                    pairs.push((o - base, g));
+                    peak_ours = peak_ours.max(o - base);
+                    peak_gt = peak_gt.max(g);
+                }
+            }
+            if let Some((raw, bias, _)) = rmse(&pairs) {
+                thoracic_rows.push((r.name.clone(), raw, bias, peak_ours, peak_gt, base));
+            }
+        }
+    }
+    // per fault over the renders: positive where that fault was injected
+    let _ = writeln!(md, "\n| fault (renders) | TP | FP | FN | TN |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for kind in LABELLED_FAULTS {
+        let mut c = Counts::default();
+        for r in renders {
+            let Some(Ok(clip)) = results.get(&format!("synthetic/{}", r.name)) else {
+                continue;
+            };
+            let found = clip.analysis.faults.iter().any(|f| f.kind == kind);
+            let injected = r.expected.map(|e| e.0) == Some(kind);
+            match (found, injected) {
+                (true, true) => c.tp += 1,
+                (true, false) => c.fp += 1,
+                (false, true) => c.fn_ += 1,
+                (false, false) => c.tn += 1,
+            }
+        }
+        let _ = writeln!(
+            md,
+            "| {kind} | {} | {} | {} | {} |",
+            c.tp, c.fp, c.fn_, c.tn
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\n### Angle error against the ground truth (all renders, every frame)\n"
+    );
+    let _ = writeln!(
+        md,
+        "| angle | frames | RMSE (deg) | bias, ours − truth (deg) | RMSE without the bias (deg) |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for (name, pairs) in &angle_pairs {
+        if let Some((raw, bias, centred)) = rmse(pairs) {
+            let _ = writeln!(
+                md,
+                "| {name} | {} | {raw:.1} | {bias:+.1} | {centred:.1} |",
+                pairs.len()
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "\n### Upper-back flexion (increase over the lifter's standing value) vs `upper_back_chord_flexion_deg`, bent-over frames\n"
+    );
+    let _ = writeln!(
+        md,
+        "| render | standing curve (deg) | RMSE (deg) | bias (deg) | peak ours (deg) | peak truth (deg) | peak error (deg) |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    for (name, raw, bias, po, pg, base) in thoracic_rows {
+        let _ = writeln!(
+            md,
+            "| {name} | {base:.1} | {raw:.1} | {bias:+.1} | {po:.1} | {pg:.1} | {:+.1} |",
+            po - pg
+        );
+    }
+}
+
+fn clips_report(
+    md: &mut String,
+    labels: &[LabelRow],
+    results: &BTreeMap<String, Result<ClipAnalysis>>,
+) {
+    let get = |row: &LabelRow, k: &str| row.get(k).cloned().unwrap_or_default();
+    let analysis = |row: &LabelRow| -> Option<&Analysis> {
+        let file = get(row, "file");
+        let stem = file
+            .rsplit_once('.')
+            .map(|x| x.0)
+            .unwrap_or(&file)
+            .to_string();
+        match results.get(&format!("clips/{stem}")) {
+            Some(Ok(c)) => Some(&c.analysis),
+            _ => None,
+        }
+    };
+    // labelled side views: A and B clips whose view is a side view
+    let side = |row: &LabelRow| {
+        let id = get(row, "id");
+        (id.starts_with('A') || id.starts_with('B')) && get(row, "view").starts_with("side")
+    };
+    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
+    let mut details = Vec::new();
+    for row in labels.iter().filter(|r| side(r)) {
+        let Some(a) = analysis(row) else { continue };
+        for kind in LABELLED_FAULTS {
+            let label = get(row, kind);
+            let truth = match label.trim() {
+                "1" => true,
+                "0" => false,
+                _ => continue,
+            };
+            let c = counts.entry(kind).or_default();
+            let v = clip_verdict(a, kind);
+            match (v, truth) {
+                (ClipVerdict::Found, true) => c.tp += 1,
+                (ClipVerdict::Found, false) => c.fp += 1,
+                (ClipVerdict::NotFound, true) => c.fn_ += 1,
+                (ClipVerdict::NotFound, false) => c.tn += 1,
+                (ClipVerdict::NotAssessable, _) => c.not_assessable += 1,
+            }
+            let mark = match (v, truth) {
+                (ClipVerdict::Found, true) | (ClipVerdict::NotFound, false) => "agree",
+                (ClipVerdict::NotAssessable, _) => "n/a",
+                _ => "DISAGREE",
+            };
+            let value = a
+                .faults
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| format!("{:.1} {}", f.value, f.unit))
+                .collect::<Vec<_>>()
+                .join(", ");
+            details.push(format!(
+                "| {} | {kind} | {} | {:?} {value} | {mark} |",
+                get(row, "id"),
+                label,
+                v
+            ));
+        }
+    }
+    let _ = writeln!(
+        md,
+        "\n## Real clips (`../shared/clips`, labelled side views: A/B ids whose view is a side view)\n"
+    );
+    let _ = writeln!(
+        md,
+        "| fault | TP | FP | FN | TN | not assessable | precision | recall | F1 |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
+    for kind in LABELLED_FAULTS {
+        let c = counts.get(kind).copied().unwrap_or_default();
+        let _ = writeln!(
+            md,
+            "| {kind} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            c.tp,
+            c.fp,
+            c.fn_,
+            c.tn,
+            c.not_assessable,
+            fmt_opt(c.precision(), 2),
+            fmt_opt(c.recall(), 2),
+            fmt_opt(c.f1(), 2)
+        );
+    }
+    let _ = writeln!(md, "\n<details><summary>Per clip</summary>\n");
+    let _ = writeln!(md, "| clip | fault | label | tool | |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for d in details {
+        let _ = writeln!(md, "{d}");
+    }
+    let _ = writeln!(md, "\n</details>\n");
+    // every clip: view verdict, reps, faults
+    let _ = writeln!(md, "### Every clip: view verdict, reps and faults\n");
+    let _ = writeln!(
+        md,
+        "| clip | labelled view | side view? | reps | faults | check |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for row in labels {
+        let id = get(row, "id");
+        let Some(a) = analysis(row) else {
+            let _ = writeln!(
+                md,
+                "| {id} | {} | analysis failed | | | |",
+                get(row, "view")
+            );
+            continue;
+        };
+        let kinds: Vec<String> = a
+            .faults
+            .iter()
+            .map(|f| format!("{}#{}", f.kind, f.rep))
+            .collect();
+        let check = if id.starts_with('C') {
+            if !a.view.side_view && a.faults.is_empty() {
+                "ok (not a side view, no faults)"
+            } else {
+                "FAIL (C clip must be not-a-side-view)"
+            }
+        } else if id.starts_with('E') || id.starts_with('F') {
+            if a.reps.is_empty() {
+                "ok (no deadlift)"
+            } else {
+                "deadlift reps reported"
+            }
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            md,
+            "| {id} | {} | {} ({}) | {} | {} | {check} |",
+            get(row, "view"),
+            if a.view.side_view { "yes" } else { "no" },
+            a.view.reason.replace('|', "/"),
+            a.reps.len(),
+            if kinds.is_empty() {
+                "none".into()
+            } else {
+                kinds.join(", ")
+            }
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! `thoracic_rounding`: the upper back flexes (rounds) under the load.
+//!
+//! Definition: the upper-back curve angle is measured from the shape of the back, not from
+//! the trunk line: the dorsal edge of the person mask is traced between hip and shoulder
+//! ([`crate::kinematics::back`]) and the angle between its lower (lumbar → mid-thoracic) and
+//! upper (mid-thoracic → base of the neck) chords is taken per frame. Normal kyphosis is
+//! 20–40° standing, so the flag is the increase of that angle, while bent over in the rep,
+//! over the lifter's own upright posture in the same video (median over the standing frames).
+//! `value` is that increase, `absolute` the curve angle itself.
+//!
+//! Source: coaching texts ("brace and keep the chest up", neutral spine under load); the 20°
+//! threshold is the user's request; kyphosis norms (20–40° standing) from the spine literature.
+//!
+//! Config: `thoracic_rounding.max_increase_deg`, `thoracic_rounding.min_confidence`,
+//! `thoracic_rounding.min_traced_fraction`, `thoracic_rounding.min_bent_trunk_deg`.
+
+use super::{finding, max_in, visibility, Fault, FaultInput, Verdict};
+use crate::kinematics::Joint;
+use crate::reps::Rep;
+
+pub struct ThoracicRounding;
+
+/// Median flexion over the frames where the lifter stands upright; `None` without enough.
+pub fn upright_flexion_deg(input: &FaultInput) -> Option<f64> {
+    let k = input.kinematics;
+    let mut v: Vec<f64> = (0..k.frames())
+        .filter(|&i| {
+            let trunk = super::at(&k.angles.trunk_angle_deg, i);
+            let hip = super::at(&k.angles.hip_angle_deg, i);
+            trunk.is_some_and(|t| t.abs() < 15.0) && hip.is_some_and(|h| h > 155.0)
+        })
+        .filter_map(|i| super::at(input.thoracic_flexion_deg, i))
+        .collect();
+    if v.len() < 5 {
+        return None;
+    }
+    Some(crate::kinematics::filters::median_of(&mut v))
+}
+
+impl Fault for ThoracicRounding {
+    fn kind(&self) -> &'static str {
+        "thoracic_rounding"
+    }
+
+    fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
+        let cfg = &input.config.thoracic_rounding;
+        let k = input.kinematics;
+        let (Some(from), Some(to)) = (
+            rep.start_frame.or(rep.liftoff_frame).or(rep.lockout_frame),
+            rep.end_frame
+                .or(rep.bottom_frame)
+                .or(rep.descent_frame)
+                .or(rep.lockout_frame),
+        ) else {
+            return Verdict::NotAssessable("the rep has no pull or descent in the clip".into());
+        };
+        // only bent-over frames: standing frames are the reference, not the test
+        let bent: Vec<usize> = (from..=to)
+            .filter(|&i| {
+                super::at(&k.angles.trunk_angle_deg, i).is_some_and(|t| t > cfg.min_bent_trunk_deg)
+            })
+            .collect();
+        if bent.is_empty() {
+            return Verdict::NotAssessable("the lifter is never bent over in this rep".into());
+        }
+        let traced = bent
+            .iter()
+            .filter(|&&i| super::at(input.thoracic_flexion_deg, i).is_some())
+            .count() as f64
+            / bent.len() as f64;
+        if traced < cfg.min_traced_fraction {
+            return Verdict::NotAssessable(format!(
+                "the back contour was traced in only {:.0}% of the bent-over frames",
+                traced * 100.0
+            ));
+        }
+        let Some(upright) = upright_flexion_deg(input) else {
+            return Verdict::NotAssessable(
+                "no upright (standing) frames to compare the back shape with".into(),
+            );
+        };
+        let masked: Vec<Option<f64>> = (0..k.frames())
+            .map(|i| {
+                if bent.binary_search(&i).is_ok() {
+                    super::at(input.thoracic_flexion_deg, i)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let Some((peak, abs_deg)) = max_in(&masked, from, to) else {
+            return Verdict::NotAssessable("no back shape in the bent-over frames".into());
+        };
+        let increase = abs_deg - upright;
+        let confidence = visibility(k, &[Joint::Shoulder, Joint::Hip], from, to) * traced;
+        if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
+            return v;
+        }
+        if increase <= cfg.max_increase_deg {
+            return Verdict::Fine;
+        }
+        // the window: the bent-over frames around the peak that exceed the threshold
+        let over =
+            |i: usize| super::at(&masked, i).is_some_and(|v| v - upright > cfg.max_increase_deg);
+        let mut a = peak;
+        while a > from && over(a - 1) {
+            a -= 1;
+        }
+        let mut b = peak;
+        while b < to && over(b + 1) {
+            b += 1;
+        }
+        let mut f = finding(
+            self.kind(),
+            rep,
+            increase,
+            cfg.max_increase_deg,
+            "deg",
+            (a, b),
+            confidence,
+            "Upper back rounds: brace before the pull and keep the chest up, shoulder blades set.",
+        );
+        f.absolute = Some((abs_deg * 10.0).round() / 10.0);
+        Verdict::Found(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::faults::testkit::*;
+    use crate::reps::find_reps;
+
+    fn run(bent_flexion: f64) -> Verdict {
+        let config = Config::default();
+        let k = lifter(&clean(), 126);
+        let bar = bar_of(&k, &config);
+        let reps = find_reps(&k, &bar, &config);
+        // 25° standing kyphosis; `bent_flexion` while bent over
+        let flex: Vec<Option<f64>> = (0..k.frames())
+            .map(|i| {
+                let t = k.angles.trunk_angle_deg[i].unwrap_or(0.0);
+                Some(if t > 20.0 { bent_flexion } else { 25.0 })
+            })
+            .collect();
+        let view = side_view();
+        let input = FaultInput {
+            kinematics: &k,
+            bar: &bar,
+            reps: &reps,
+            thoracic_flexion_deg: &flex,
+            view: &view,
+            config: &config,
+        };
+        ThoracicRounding.assess(&input, &reps[0])
+    }
+
+    #[test]
+    fn flat_back_is_fine() {
+        assert_eq!(run(30.0), Verdict::Fine);
+    }
+
+    #[test]
+    fn rounded_back_is_found_with_its_increase_and_curve() {
+        match run(55.0) {
+            Verdict::Found(f) => {
+                assert!((f.value - 30.0).abs() < 0.01, "{f:?}");
+                assert_eq!(f.absolute, Some(55.0));
+                assert_eq!(f.threshold, 20.0);
+            }
+            v => panic!("{v:?}"),
+        }
+    }
+}
