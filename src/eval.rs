@@ -186,6 +186,7 @@ fn analyse_all(
         } else {
             (cores / jobs).max(1)
         },
+        cancel: None,
     };
     let work = || {
         inputs

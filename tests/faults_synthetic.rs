@@ -17,10 +17,7 @@ const FOUR: [&str; 4] = [
 ];
 
 fn analyse(dir: &std::path::Path) -> (ClipAnalysis, serde_json::Value) {
-    let options = RunOptions {
-        models_dir: common::models_dir(),
-        threads: 2,
-    };
+    let options = RunOptions::new(common::models_dir(), 2);
     let clip = analyze_video(
         &dir.join("video.mp4"),
         &Config::default(),
