@@ -134,3 +134,39 @@ fn annotated_video_speed_at_1080p() {
         media.encoder
     );
 }
+
+/// Writes annotated frames at 480p and 4K for a person to look at (not run by default):
+/// `FORMCHECK_KEEP_DEMO=/tmp/x cargo test --release --test report_annotated -- --ignored frames_for_review`.
+#[test]
+#[ignore]
+fn frames_for_review() {
+    let Some(out) = std::env::var_os("FORMCHECK_KEEP_DEMO").map(PathBuf::from) else {
+        eprintln!("SKIPPED frames_for_review: set FORMCHECK_KEEP_DEMO=<dir>");
+        return;
+    };
+    for (w, h) in [(854, 480), (3840, 2160)] {
+        let dir = out.join(format!("{h}p"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let input = dir.join("in.mp4");
+        let ok = Command::new("ffmpeg")
+            .args(["-loglevel", "error", "-y", "-i"])
+            .arg(sample())
+            .args(["-vf", &format!("scale={w}:{h}"), "-c:v", "libx264", "-preset", "ultrafast"])
+            .arg(&input)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "ffmpeg could not scale the sample");
+        let clip = outputs::fixture::demo_clip(&input, w, h, 30.0, 120);
+        write_annotated_with(&clip, &dir, EncoderChoice::Auto).unwrap();
+        let frame = dir.join("frame87.png");
+        Command::new("ffmpeg")
+            .args(["-loglevel", "error", "-y", "-i"])
+            .arg(dir.join("annotated.mp4"))
+            .args(["-vf", "select=eq(n\\,87)", "-frames:v", "1"])
+            .arg(&frame)
+            .status()
+            .unwrap();
+        eprintln!("{}", frame.display());
+    }
+}
