@@ -60,6 +60,19 @@ pub struct PoseSummary {
     pub message: Option<String>,
 }
 
+/// Where the time went (milliseconds), for the benchmark.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageTiming {
+    pub decode_ms: f64,
+    pub detector_ms: f64,
+    pub detector_runs: usize,
+    pub landmark_ms: f64,
+    pub landmark_runs: usize,
+    pub back_contour_ms: f64,
+    pub bar_ms: f64,
+    pub analysis_ms: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ViewVerdict {
     pub side_view: bool,
@@ -78,6 +91,7 @@ pub struct Analysis {
     pub reps: Vec<Rep>,
     pub faults: Vec<Finding>,
     pub not_assessable: Vec<NotAssessable>,
+    pub timing: StageTiming,
 }
 
 /// Everything known about one clip: the summary and the per-frame series behind it.
@@ -97,6 +111,7 @@ pub struct FramePass {
     pub video: VideoSummary,
     pub poses: Vec<PoseFrame>,
     pub bar: BarTracker,
+    pub timing: StageTiming,
 }
 
 /// Runs the model (and the bar tracker) over every frame of `path`.
@@ -118,7 +133,14 @@ pub fn run_frames(
     )?;
     let mut poses = Vec::with_capacity(info.frames);
     let mut bar = BarTracker::new(config);
-    while let Some(frame) = reader.next_frame()? {
+    let mut timing = StageTiming::default();
+    let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
+    loop {
+        let t = std::time::Instant::now();
+        let Some(frame) = reader.next_frame()? else {
+            break;
+        };
+        timing.decode_ms += ms(t);
         let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model {
             path: path.to_path_buf(),
             reason: e.to_string(),
@@ -127,7 +149,12 @@ pub fn run_frames(
             Some(e) => PoseFrame {
                 index: frame.index,
                 time_s: frame.time_s,
-                back: trace_back(&e.mask, &e.landmarks),
+                back: {
+                    let t = std::time::Instant::now();
+                    let back = trace_back(&e.mask, &e.landmarks);
+                    timing.back_contour_ms += ms(t);
+                    back
+                },
                 landmarks: Some(e.landmarks),
                 pose_score: e.pose_score,
                 detector_ran: e.detector_ran,
@@ -160,7 +187,16 @@ pub fn run_frames(
         variable_frame_rate: reader.variable_frame_rate,
         info,
     };
-    Ok(FramePass { video, poses, bar })
+    timing.detector_ms = tracker.timing.detector_s * 1000.0;
+    timing.detector_runs = tracker.timing.detector_runs;
+    timing.landmark_ms = tracker.timing.landmark_s * 1000.0;
+    timing.landmark_runs = tracker.timing.landmark_runs;
+    Ok(FramePass {
+        video,
+        poses,
+        bar,
+        timing,
+    })
 }
 
 /// The whole analysis of one video.
@@ -176,11 +212,18 @@ pub fn analyze_video(
 
 /// Everything after the per-frame pass: pure computation on per-frame data.
 pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnalysis {
-    let FramePass { video, poses, bar } = pass;
+    let started = std::time::Instant::now();
+    let FramePass {
+        video,
+        poses,
+        bar,
+        mut timing,
+    } = pass;
     let fps = video.info.fps;
     let landmarks: Vec<_> = poses.iter().map(|p| p.landmarks).collect();
     let time_s = poses.iter().map(|p| p.time_s).collect();
-    let kinematics = kinematics::from_landmarks(&landmarks, time_s, fps, &config.filter);
+    let kinematics =
+        kinematics::from_landmarks(&landmarks, time_s, fps, &config.filter, &config.pose);
     let found = poses.iter().filter(|p| p.landmarks.is_some()).count();
     let detected_fraction = found as f64 / poses.len().max(1) as f64;
     let detector_fraction =
@@ -211,6 +254,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         view: &view,
         config,
     });
+    timing.analysis_ms = started.elapsed().as_secs_f64() * 1000.0;
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
         input: path.display().to_string(),
@@ -221,6 +265,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         reps,
         faults,
         not_assessable,
+        timing,
     };
     ClipAnalysis {
         analysis,

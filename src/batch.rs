@@ -5,13 +5,13 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::analyze::{analyze_video, RunOptions};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::progress::{Progress, ProgressMode};
 use crate::video::has_video_extension;
 
 /// One video to analyse and where its results go.
@@ -163,7 +163,7 @@ pub struct BatchOptions {
     pub force: bool,
     pub config_path: Option<PathBuf>,
     pub models_dir: PathBuf,
-    pub quiet: bool,
+    pub progress: ProgressMode,
 }
 
 /// Analyses every job; never stops on a failed one. `cancel` stops starting new jobs.
@@ -183,13 +183,7 @@ pub fn run_batch(
     } else {
         (cores / workers).max(1)
     };
-    let log = Mutex::new(());
-    let say = |line: String| {
-        if !opts.quiet {
-            let _g = log.lock();
-            eprintln!("{line}");
-        }
-    };
+    let progress = Progress::new(opts.progress, jobs.len());
     let pool = rayon::ThreadPoolBuilder::new().num_threads(workers).build();
     let run_all = || {
         jobs.par_iter()
@@ -202,25 +196,43 @@ pub fn run_batch(
                 }
                 let dest = opts.out_dir.join(&job.name);
                 if !opts.force && is_up_to_date(&dest, &job.input, opts.config_path.as_deref()) {
-                    say(format!(
+                    progress.line(format!(
                         "{}: up to date, skipped (use --force to redo)",
                         job.input.display()
                     ));
                     return Outcome::Skipped { job: job.clone() };
                 }
-                match analyze_one(job, config, opts, threads, &say, cancel) {
+                match analyze_one(job, config, opts, threads, &progress, cancel) {
                     Ok(()) => Outcome::Done { job: job.clone() },
-                    Err(e) => Outcome::Failed {
-                        job: job.clone(),
-                        error: e.to_string(),
-                    },
+                    Err(e) => {
+                        let error = e.to_string();
+                        progress.error(&job.input.display().to_string(), &error);
+                        Outcome::Failed {
+                            job: job.clone(),
+                            error,
+                        }
+                    }
                 }
             })
             .collect()
     };
-    match pool {
+    let outcomes = match pool {
         Ok(pool) => pool.install(run_all),
         Err(_) => run_all(),
+    };
+    progress.finish();
+    outcomes
+}
+
+/// Removes temporary folders an interrupted earlier run left for this job.
+fn remove_stale_partials(out_dir: &Path, name: &str) {
+    let prefix = format!(".{name}.partial-");
+    if let Ok(entries) = std::fs::read_dir(out_dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
     }
 }
 
@@ -229,7 +241,7 @@ fn analyze_one(
     config: &Config,
     opts: &BatchOptions,
     threads: usize,
-    say: &(dyn Fn(String) + Sync),
+    progress: &Progress,
     cancel: &AtomicBool,
 ) -> Result<()> {
     let options = RunOptions {
@@ -237,18 +249,11 @@ fn analyze_one(
         threads,
     };
     let started = std::time::Instant::now();
-    let mut last_report = std::time::Instant::now();
-    let mut on_frame = |done: usize, total: usize| {
-        if last_report.elapsed().as_secs_f64() > 5.0 {
-            last_report = std::time::Instant::now();
-            let fps = done as f64 / started.elapsed().as_secs_f64().max(1e-6);
-            say(format!(
-                "{}: frame {done}/{total} ({fps:.1} fps)",
-                job.input.display()
-            ));
-        }
-    };
+    remove_stale_partials(&opts.out_dir, &job.name);
+    let mut bar = progress.start(&job.input.display().to_string(), 0);
+    let mut on_frame = |done: usize, total: usize| bar.frame(done, total);
     let clip = analyze_video(&job.input, config, &options, &mut on_frame)?;
+    drop(bar);
     if cancel.load(Ordering::SeqCst) {
         return Err(Error::Other(format!(
             "{}: interrupted, nothing written",
@@ -293,7 +298,7 @@ fn analyze_one(
             a.video.decoded_frames
         );
     }
-    say(line);
+    progress.line(line);
     Ok(())
 }
 

@@ -36,6 +36,9 @@ pub struct PoseConfig {
     pub min_pose_score: f32,
     /// Threads for the model per video; 0 = cores / jobs.
     pub threads: usize,
+    /// BlazePose's hip landmark sits in front of the hip joint centre in side view; the hip
+    /// is moved back by this fraction of the clip's median shoulder–hip length.
+    pub hip_forward_offset_torso_fraction: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -139,9 +142,10 @@ impl Default for PoseConfig {
     fn default() -> Self {
         PoseConfig {
             model: ModelKind::Full,
-            min_detection_score: 0.5,
+            min_detection_score: 0.85,
             min_pose_score: 0.5,
             threads: 0,
+            hip_forward_offset_torso_fraction: 0.10,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod kinematics;
 pub mod outputs;
 pub mod pose;
+pub mod progress;
 pub mod reps;
 pub mod video;
 pub mod view;

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use formcheck::batch::{collect_jobs, run_batch, BatchOptions, Outcome};
 use formcheck::config::Config;
 use formcheck::pose::tracker::ModelKind;
+use formcheck::progress::ProgressMode;
 
 #[derive(Parser)]
 #[command(
@@ -47,6 +48,9 @@ enum Command {
         /// Only errors on stderr.
         #[arg(long, short)]
         quiet: bool,
+        /// Progress as JSON lines on stderr (for other programs).
+        #[arg(long)]
+        json_progress: bool,
         /// Folder with the ONNX models (default: the shipped models/).
         #[arg(long)]
         models_dir: Option<PathBuf>,
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
             jobs,
             force,
             quiet,
+            json_progress,
             models_dir,
         } => {
             let mut cfg = match &config {
@@ -131,7 +136,7 @@ fn main() -> ExitCode {
                 force,
                 config_path: config,
                 models_dir: models_dir.unwrap_or_else(default_models_dir),
-                quiet,
+                progress: ProgressMode::choose(quiet, json_progress),
             };
             let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);
             // The batch index and summaries cover every result folder in --out, this run's
@@ -170,7 +175,7 @@ fn main() -> ExitCode {
                     eprintln!("  {e}");
                 }
             }
-            if !quiet {
+            if !quiet && !json_progress {
                 eprintln!(
                     "{done} analysed, {skipped} up to date, {} failed",
                     failed.len()

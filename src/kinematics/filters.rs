@@ -5,17 +5,20 @@
 /// A series with gaps: `None` = unknown.
 pub type Gappy = Vec<Option<f64>>;
 
-/// Hampel filter: a sample further than `n_sigma` robust standard deviations (1.4826·MAD)
-/// from the median of its `window`-frame neighbourhood becomes unknown.
-pub fn hampel(series: &[Option<f64>], window: usize, n_sigma: f64) -> Gappy {
+/// Hampel filter: a sample further than `n_sigma` robust standard deviations (1.4826·MAD,
+/// at least `min_sigma`) from the median of its `window`-frame neighbourhood becomes unknown.
+/// At the ends the window is shifted inwards so it always holds `window` frames.
+pub fn hampel(series: &[Option<f64>], window: usize, n_sigma: f64, min_sigma: f64) -> Gappy {
     let half = window / 2;
     let mut out = series.to_vec();
     let mut neighbours = Vec::with_capacity(window);
     for (i, value) in series.iter().enumerate() {
         let Some(x) = *value else { continue };
         neighbours.clear();
-        let lo = i.saturating_sub(half);
-        let hi = (i + half + 1).min(series.len());
+        let lo = i
+            .saturating_sub(half)
+            .min(series.len().saturating_sub(window));
+        let hi = (lo + window).min(series.len());
         neighbours.extend(series[lo..hi].iter().flatten().copied());
         if neighbours.len() < 3 {
             continue;
@@ -23,7 +26,7 @@ pub fn hampel(series: &[Option<f64>], window: usize, n_sigma: f64) -> Gappy {
         let median = median_of(&mut neighbours);
         let mut deviations: Vec<f64> = neighbours.iter().map(|v| (v - median).abs()).collect();
         let mad = median_of(&mut deviations);
-        let sigma = 1.4826 * mad;
+        let sigma = (1.4826 * mad).max(min_sigma);
         if sigma > 0.0 && (x - median).abs() > n_sigma * sigma {
             out[i] = None;
         }
@@ -222,9 +225,15 @@ mod tests {
     fn hampel_removes_a_spike_and_keeps_the_rest() {
         let mut s: Vec<Option<f64>> = (0..20).map(|i| Some(i as f64 * 0.1)).collect();
         s[10] = Some(50.0);
-        let f = hampel(&s, 7, 3.0);
+        let f = hampel(&s, 7, 3.0, 0.0);
         assert_eq!(f[10], None);
         assert_eq!(f.iter().filter(|v| v.is_none()).count(), 1);
+    }
+
+    #[test]
+    fn hampel_keeps_the_first_frame_of_a_smooth_motion() {
+        let s: Vec<Option<f64>> = (0..20).map(|i| Some((i as f64 * 0.3).powi(2))).collect();
+        assert!(hampel(&s, 7, 3.0, 0.5).iter().all(|v| v.is_some()));
     }
 
     #[test]
@@ -270,7 +279,9 @@ mod tests {
     fn butterworth_has_no_phase_lag() {
         let fs = 30.0;
         // cosine: one peak exactly at sample 60 in the window
-        let slow: Vec<f64> = (0..300).map(|i| (2.0 * std::f64::consts::PI * i as f64 / fs).cos()).collect();
+        let slow: Vec<f64> = (0..300)
+            .map(|i| (2.0 * std::f64::consts::PI * i as f64 / fs).cos())
+            .collect();
         let out = butterworth_zero_phase(&slow, 4, 6.0, fs);
         let argmax = |v: &[f64]| (45..75).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
         assert_eq!(argmax(&slow), 60);

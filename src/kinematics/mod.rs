@@ -8,7 +8,7 @@ pub mod filters;
 
 use serde::Serialize;
 
-use crate::config::FilterConfig;
+use crate::config::{FilterConfig, PoseConfig};
 use crate::pose::{idx, Landmark, NUM_LANDMARKS};
 use filters::Gappy;
 
@@ -268,7 +268,8 @@ pub fn choose_facing(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Facing {
 /// Filters one coordinate series: visibility gate, Hampel, gap fill, Butterworth.
 pub fn filter_coordinate(values: &[Option<f64>], fps: f64, cfg: &FilterConfig) -> Gappy {
     let max_gap = (cfg.max_gap_s * fps).round().max(0.0) as usize;
-    let cleaned = filters::hampel(values, cfg.hampel_window_frames, cfg.hampel_n_sigma);
+    // Sub-pixel jitter is never an outlier: a 0.5 px floor on the robust sigma.
+    let cleaned = filters::hampel(values, cfg.hampel_window_frames, cfg.hampel_n_sigma, 0.5);
     let filled = filters::fill_gaps(&cleaned, max_gap);
     filters::butterworth_gappy(
         &filled,
@@ -278,12 +279,14 @@ pub fn filter_coordinate(values: &[Option<f64>], fps: f64, cfg: &FilterConfig) -
     )
 }
 
-/// Builds the near-side joint tracks, filtered, from per-frame landmarks.
+/// Builds the near-side joint tracks, filtered, from per-frame landmarks; the hip is moved to
+/// the joint centre (see `pose.hip_forward_offset_torso_fraction`).
 pub fn from_landmarks(
     frames: &[Option<[Landmark; NUM_LANDMARKS]>],
     time_s: Vec<f64>,
     fps: f64,
     cfg: &FilterConfig,
+    pose: &PoseConfig,
 ) -> Kinematics {
     let side = choose_side(frames);
     let facing = choose_facing(frames);
@@ -324,10 +327,33 @@ pub fn from_landmarks(
                 filtered,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut joints = joints;
+    shift_hip_to_joint_centre(&mut joints, facing, pose.hip_forward_offset_torso_fraction);
     let mut k = Kinematics::from_tracks(fps, side, facing, joints);
     k.time_s = time_s;
     k
+}
+
+/// Moves the filtered hip back (against the facing direction) by `fraction` of the median
+/// shoulder–hip length over the clip.
+fn shift_hip_to_joint_centre(joints: &mut [JointTrack], facing: Facing, fraction: f64) {
+    let pos = |j: Joint| Joint::ALL.iter().position(|&x| x == j).unwrap_or(0);
+    let (shoulder, hip) = (pos(Joint::Shoulder), pos(Joint::Hip));
+    let mut lengths: Vec<f64> = joints[shoulder]
+        .filtered
+        .iter()
+        .zip(&joints[hip].filtered)
+        .filter_map(|(s, h)| Some(((*s)?, (*h)?)))
+        .map(|(s, h)| ((s.0 - h.0).powi(2) + (s.1 - h.1).powi(2)).sqrt())
+        .collect();
+    if fraction == 0.0 || lengths.is_empty() {
+        return;
+    }
+    let shift_px = fraction * filters::median_of(&mut lengths) * facing.sign();
+    for p in joints[hip].filtered.iter_mut().flatten() {
+        p.0 -= shift_px;
+    }
 }
 
 #[cfg(test)]
@@ -383,12 +409,14 @@ mod tests {
             (0..30).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
+            &PoseConfig::default(),
         );
         let b = from_landmarks(
             &vec![Some(lifter(false, false)); 30],
             (0..30).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
+            &PoseConfig::default(),
         );
         let (ta, tb) = (
             a.angles.trunk_angle_deg[15].unwrap(),
@@ -414,6 +442,7 @@ mod tests {
             (0..40).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
+            &PoseConfig::default(),
         );
         assert!(k.angles.trunk_angle_deg[15].is_none());
         assert!(k.angles.trunk_angle_deg[5].is_some());

@@ -113,8 +113,28 @@ impl PoseDetector {
     }
 
     /// The most confident person in the frame, merged with the boxes that overlap it.
+    /// A person too small in a wide (or tall) frame can vanish in the 224-pixel letterbox, so
+    /// when the whole frame finds nobody the detector also looks at overlapping squares
+    /// along the long side.
     pub fn detect(&mut self, frame_bgr: &Mat) -> Result<Option<Detection>> {
-        let (input, lb) = letterbox_input(frame_bgr)?;
+        if let Some(d) = self.detect_in(frame_bgr, (0.0, 0.0))? {
+            return Ok(Some(d));
+        }
+        let mut best: Option<Detection> = None;
+        for rect in square_tiles(frame_bgr.cols(), frame_bgr.rows()) {
+            let tile = Mat::roi(frame_bgr, rect)?.try_clone()?;
+            if let Some(d) = self.detect_in(&tile, (rect.x as f64, rect.y as f64))? {
+                if best.as_ref().is_none_or(|b| d.score > b.score) {
+                    best = Some(d);
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// Detection in `image`, whose top-left corner sits at `offset` in the frame.
+    fn detect_in(&mut self, image: &Mat, offset: (f64, f64)) -> Result<Option<Detection>> {
+        let (input, lb) = letterbox_input(image)?;
         let outputs = self
             .engine
             .run(&input, &[1, DETECTOR_SIZE, DETECTOR_SIZE, 3])
@@ -126,14 +146,46 @@ impl PoseDetector {
                 "pose detector: unexpected output shapes".into(),
             ));
         };
-        Ok(decode_best(
+        let mut detection = decode_best(
             &regressors.data,
             &logits.data,
             &self.anchors,
             self.min_score,
             &lb,
-        ))
+        );
+        if let Some(d) = detection.as_mut() {
+            for kp in d.keypoints_px.iter_mut() {
+                kp.0 += offset.0;
+                kp.1 += offset.1;
+            }
+        }
+        Ok(detection)
     }
+}
+
+/// Overlapping squares along the long side of a frame that is clearly not square (none for a
+/// near-square frame): side = short side, steps of half a side.
+pub fn square_tiles(width: i32, height: i32) -> Vec<opencv::core::Rect> {
+    let (long, short) = (width.max(height), width.min(height));
+    if short <= 0 || (long as f64) < 1.3 * short as f64 {
+        return Vec::new();
+    }
+    let step = (short / 2).max(1);
+    let mut starts: Vec<i32> = (0..)
+        .map(|k| k * step)
+        .take_while(|&s| s + short < long)
+        .collect();
+    starts.push(long - short);
+    starts
+        .into_iter()
+        .map(|s| {
+            if width >= height {
+                opencv::core::Rect::new(s, 0, short, short)
+            } else {
+                opencv::core::Rect::new(0, s, short, short)
+            }
+        })
+        .collect()
 }
 
 /// Decodes the best-scoring anchor and averages it with the candidates overlapping it
@@ -224,6 +276,17 @@ pub fn wrap_pi(a: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_frames_get_overlapping_square_tiles() {
+        assert!(square_tiles(600, 500).is_empty());
+        let tiles = square_tiles(1280, 360);
+        assert_eq!(tiles.first().map(|r| (r.x, r.width)), Some((0, 360)));
+        assert_eq!(tiles.last().map(|r| r.x + r.width), Some(1280));
+        assert!(tiles.windows(2).all(|w| w[1].x - w[0].x <= 180));
+        let tall = square_tiles(360, 1280);
+        assert_eq!(tall.last().map(|r| r.y + r.height), Some(1280));
+    }
 
     #[test]
     fn there_are_2254_anchors() {

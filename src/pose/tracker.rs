@@ -41,6 +41,17 @@ pub struct PoseTracker {
     pub min_pose_score: f32,
     /// Static-image mode: detect on every frame and refine the ROI once from the landmarks.
     pub static_mode: bool,
+    /// Time spent in each model, for the benchmark's per-stage figures.
+    pub timing: ModelTiming,
+}
+
+/// Seconds spent in each model and how often each ran.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct ModelTiming {
+    pub detector_s: f64,
+    pub detector_runs: usize,
+    pub landmark_s: f64,
+    pub landmark_runs: usize,
 }
 
 impl PoseTracker {
@@ -56,6 +67,7 @@ impl PoseTracker {
             tracked: None,
             min_pose_score,
             static_mode: false,
+            timing: ModelTiming::default(),
         }
     }
 
@@ -90,6 +102,18 @@ impl PoseTracker {
         ))
     }
 
+    fn run_landmarks(
+        &mut self,
+        frame_bgr: &Mat,
+        roi: &Roi,
+    ) -> Result<super::landmarks::LandmarkResult> {
+        let started = std::time::Instant::now();
+        let result = self.landmarks.run(frame_bgr, roi);
+        self.timing.landmark_s += started.elapsed().as_secs_f64();
+        self.timing.landmark_runs += 1;
+        result
+    }
+
     /// Forgets the track (next frame runs the detector).
     pub fn reset(&mut self) {
         self.tracked = None;
@@ -99,7 +123,7 @@ impl PoseTracker {
     pub fn estimate(&mut self, frame_bgr: &Mat) -> Result<Option<PoseEstimate>> {
         if !self.static_mode {
             if let Some(roi) = self.tracked {
-                let result = self.landmarks.run(frame_bgr, &roi)?;
+                let result = self.run_landmarks(frame_bgr, &roi)?;
                 if result.pose_score >= self.min_pose_score {
                     self.tracked = Some(roi_from_alignment(
                         result.aux_alignment[0],
@@ -116,15 +140,19 @@ impl PoseTracker {
                 self.tracked = None;
             }
         }
-        let Some(detection) = self.detector.detect(frame_bgr)? else {
+        let started = std::time::Instant::now();
+        let detection = self.detector.detect(frame_bgr)?;
+        self.timing.detector_s += started.elapsed().as_secs_f64();
+        self.timing.detector_runs += 1;
+        let Some(detection) = detection else {
             return Ok(None);
         };
         let mut roi = roi_from_alignment(detection.keypoints_px[0], detection.keypoints_px[1]);
-        let mut result = self.landmarks.run(frame_bgr, &roi)?;
+        let mut result = self.run_landmarks(frame_bgr, &roi)?;
         if self.static_mode && result.pose_score >= self.min_pose_score {
             // One refinement pass from the model's own alignment points.
             roi = roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]);
-            result = self.landmarks.run(frame_bgr, &roi)?;
+            result = self.run_landmarks(frame_bgr, &roi)?;
         }
         if result.pose_score < self.min_pose_score {
             return Ok(None);

@@ -1,0 +1,173 @@
+//! Unusual but valid inputs, made with ffmpeg from the shipped sample: a 0-frame file, a
+//! variable-frame-rate clip, a 4K clip, a portrait phone clip with rotation metadata, two
+//! people side by side, and unicode/HTML in the file name. None may panic or stop the batch.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4")
+}
+
+fn have_ffmpeg(test: &str) -> bool {
+    let ok = Command::new("ffmpeg").arg("-version").output().is_ok();
+    if !ok {
+        eprintln!("SKIPPED {test}: ffmpeg not installed");
+    }
+    ok
+}
+
+fn ffmpeg(args: &[&str]) {
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg {args:?}");
+}
+
+fn analyze(inputs: &[&Path], out: &Path) -> (Option<i32>, String) {
+    let r = Command::new(common::bin())
+        .arg("analyze")
+        .args(inputs)
+        .args(["--out", out.to_str().unwrap(), "-j", "2"])
+        .output()
+        .unwrap();
+    (
+        r.status.code(),
+        String::from_utf8_lossy(&r.stderr).to_string(),
+    )
+}
+
+fn analysis(out: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join(name).join("analysis.json")).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn odd_but_valid_videos_are_analysed() {
+    if !have_ffmpeg("odd_but_valid_videos_are_analysed") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    let zero = d.join("zero_frames.mp4");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=64x64:d=1",
+        "-frames:v",
+        "0",
+        zero.to_str().unwrap(),
+    ]);
+    let vfr = d.join("vfr.mkv");
+    ffmpeg(&[
+        "-i",
+        s,
+        "-vf",
+        "select='not(mod(n\\,3))+lt(n\\,40)'",
+        "-fps_mode",
+        "vfr",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        vfr.to_str().unwrap(),
+    ]);
+    let uhd = d.join("uhd.mp4");
+    ffmpeg(&[
+        "-i",
+        s,
+        "-t",
+        "1.5",
+        "-vf",
+        "scale=3840:2160",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        uhd.to_str().unwrap(),
+    ]);
+    let portrait = d.join("portrait_phone.mov");
+    ffmpeg(&[
+        "-i",
+        s,
+        "-t",
+        "2",
+        "-vf",
+        "transpose=2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        d.join("t.mp4").to_str().unwrap(),
+    ]);
+    ffmpeg(&[
+        "-i",
+        d.join("t.mp4").to_str().unwrap(),
+        "-metadata:s:v",
+        "rotate=90",
+        "-c",
+        "copy",
+        portrait.to_str().unwrap(),
+    ]);
+    let two = d.join("two_people.mp4");
+    ffmpeg(&[
+        "-i",
+        s,
+        "-i",
+        s,
+        "-t",
+        "2",
+        "-filter_complex",
+        "hstack",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        two.to_str().unwrap(),
+    ]);
+    let html = d.join("<b>Lïft &amp; 😀.mp4");
+    std::fs::copy(s, &html).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, stderr) = analyze(&[&zero, &vfr, &uhd, &portrait, &two, &html], out.path());
+    eprintln!("{stderr}");
+    assert!(!stderr.contains("panicked"));
+    assert_eq!(code, Some(1), "only the 0-frame file fails");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("zero_frames.mp4") && l.contains("error")),
+        "{stderr}"
+    );
+
+    let v = analysis(out.path(), "vfr");
+    assert_eq!(v["video"]["variable_frame_rate"], true, "VFR is detected");
+    let u = analysis(out.path(), "uhd");
+    assert_eq!(
+        (u["video"]["width"].as_i64(), u["video"]["height"].as_i64()),
+        (Some(3840), Some(2160))
+    );
+    assert!(u["pose"]["detected_fraction"].as_f64().unwrap() > 0.9);
+    let p = analysis(out.path(), "portrait_phone");
+    assert_eq!(p["video"]["rotation"], 90);
+    assert!(
+        p["pose"]["detected_fraction"].as_f64().unwrap() > 0.9,
+        "the lifter is found once the clip is upright"
+    );
+    let t = analysis(out.path(), "two_people");
+    assert!(
+        t["pose"]["detected_fraction"].as_f64().unwrap() > 0.9,
+        "one of the two lifters is followed"
+    );
+    let h = analysis(out.path(), "<b>Lïft &amp; 😀");
+    assert!(h["input"]
+        .as_str()
+        .unwrap()
+        .contains("<b>Lïft &amp; 😀.mp4"));
+}

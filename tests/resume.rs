@@ -1,0 +1,98 @@
+//! Killing a batch mid-way loses nothing: finished videos keep their complete results, the
+//! interrupted one leaves no half-written folder, and a rerun completes the rest while
+//! skipping what is already done.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn a_killed_batch_resumes_without_losing_or_corrupting_results() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
+    let inputs = tempfile::tempdir().unwrap();
+    for name in ["one", "two", "three", "four"] {
+        std::fs::copy(&sample, inputs.path().join(format!("{name}.mp4"))).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let mut child = Command::new(common::bin())
+        .args([
+            "analyze",
+            inputs.path().to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "-j",
+            "1",
+            "-q",
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill (SIGKILL, no chance to clean up) as soon as the first result is complete.
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let complete = |dir: &Path| -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                !e.file_name().to_string_lossy().starts_with('.')
+                    && e.path().join("analysis.json").is_file()
+            })
+            .count()
+    };
+    while complete(out.path()) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let done_before = complete(out.path());
+    assert!(
+        (1..4).contains(&done_before),
+        "killed mid-batch: {done_before} complete"
+    );
+    // Every visible result folder is complete.
+    for e in std::fs::read_dir(out.path()).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        if !name.starts_with('.') {
+            assert!(
+                e.path().join("analysis.json").is_file() && e.path().join("frames.csv").is_file(),
+                "{name} is incomplete"
+            );
+        }
+    }
+    let r = Command::new(common::bin())
+        .args([
+            "analyze",
+            inputs.path().to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+            "-j",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr.matches("up to date, skipped").count(),
+        done_before,
+        "{stderr}"
+    );
+    for name in ["one", "two", "three", "four"] {
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.path().join(name).join("analysis.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["video"]["decoded_frames"], 120, "{name}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary folders left after the rerun"
+    );
+}
