@@ -142,7 +142,7 @@ fn main() -> ExitCode {
             // The batch index and summaries cover every result folder in --out, this run's
             // and earlier ones.
             match formcheck::outputs::index::write_batch(&opts.out_dir) {
-                Ok(n) if !quiet => eprintln!(
+                Ok(n) if !quiet && !json_progress => eprintln!(
                     "index of {n} videos: {}",
                     opts.out_dir
                         .join(formcheck::outputs::index::INDEX_FILE)

@@ -151,7 +151,14 @@ fn frames_for_review() {
         let ok = Command::new("ffmpeg")
             .args(["-loglevel", "error", "-y", "-i"])
             .arg(sample())
-            .args(["-vf", &format!("scale={w}:{h}"), "-c:v", "libx264", "-preset", "ultrafast"])
+            .args([
+                "-vf",
+                &format!("scale={w}:{h}"),
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+            ])
             .arg(&input)
             .status()
             .map(|s| s.success())

@@ -300,6 +300,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
         reps,
         faults,
         not_assessable,
+        timing: Default::default(),
     };
     ClipAnalysis {
         analysis,
