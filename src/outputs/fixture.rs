@@ -75,6 +75,8 @@ fn lerp(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
 }
 
 /// A two-rep clip of `frames` frames at `fps`, `width`×`height` px, analysing `input`.
+// `..Rep::default()` is there for fields other branches add to `Rep`.
+#[allow(clippy::needless_update)]
 pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize) -> ClipAnalysis {
     let (w, h) = (width as f64, height as f64);
     let px_per_cm = h / 230.0;
@@ -214,6 +216,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
                     peak_concentric_velocity_m_per_s: Some(1.5 * 0.58 / concentric_s),
                     time_to_lockout_s: Some(concentric_s),
                 },
+                ..Rep::default()
             }
         })
         .collect();
@@ -221,53 +224,60 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
     let (r1a, r1b) = window(0.10, 0.15);
     let (r2a, r2b) = window(0.60, 0.68);
     let (d2a, d2b) = window(0.58, 0.70);
+    // Built through serde so fields other branches add (with defaults) need no change here.
+    let finding = |kind: &str,
+                   rep: usize,
+                   value: f64,
+                   threshold: f64,
+                   unit: &str,
+                   (a, b): (usize, usize),
+                   confidence: f64,
+                   cue: &str|
+     -> Finding {
+        serde_json::from_value(serde_json::json!({
+            "kind": kind, "rep": rep, "value": value, "threshold": threshold, "unit": unit,
+            "start_frame": a, "end_frame": b, "confidence": confidence, "cue": cue,
+        }))
+        .expect("a Finding")
+    };
     let faults = vec![
-        Finding {
-            kind: "hips_shoot_up".into(),
-            rep: 1,
-            value: 13.5,
-            threshold: 10.0,
-            unit: "deg".into(),
-            start_frame: r1a,
-            end_frame: r1b,
-            confidence: 0.71,
-            cue: "Push the floor away: chest and hips rise together.".into(),
-        },
-        Finding {
-            kind: "thoracic_rounding".into(),
-            rep: 2,
-            value: 26.0,
-            threshold: 20.0,
-            unit: "deg".into(),
-            start_frame: r2a,
-            end_frame: r2b,
-            confidence: 0.82,
-            cue: "Chest up and pull the slack out of the bar before it leaves the floor.".into(),
-        },
-        Finding {
-            kind: "bar_drift".into(),
-            rep: 2,
-            value: 8.0,
-            threshold: 5.0,
-            unit: "cm".into(),
-            start_frame: d2a,
-            end_frame: d2b,
-            confidence: 0.64,
-            cue: "Keep the bar dragging up your shins and thighs.".into(),
-        },
+        finding(
+            "hips_shoot_up",
+            1,
+            13.5,
+            10.0,
+            "deg",
+            (r1a, r1b),
+            0.71,
+            "Push the floor away: chest and hips rise together.",
+        ),
+        finding(
+            "thoracic_rounding",
+            2,
+            26.0,
+            20.0,
+            "deg",
+            (r2a, r2b),
+            0.82,
+            "Chest up and pull the slack out of the bar before it leaves the floor.",
+        ),
+        finding(
+            "bar_drift",
+            2,
+            8.0,
+            5.0,
+            "cm",
+            (d2a, d2b),
+            0.64,
+            "Keep the bar dragging up your shins and thighs.",
+        ),
     ];
-    let not_assessable = vec![
-        NotAssessable {
-            kind: "lockout_hyperextension".into(),
-            rep: None,
-            reason: "the shoulders leave the frame at lockout".into(),
-        },
-        NotAssessable {
-            kind: "neck".into(),
-            rep: Some(1),
-            reason: "the ear is hidden for 40% of the rep".into(),
-        },
-    ];
+    let not_assessable: Vec<NotAssessable> = serde_json::from_value(serde_json::json!([
+        { "kind": "lockout_hyperextension", "rep": null,
+          "reason": "the shoulders leave the frame at lockout" },
+        { "kind": "neck_hyperextension", "rep": 1, "reason": "the ear is hidden for 40% of the rep" },
+    ]))
+    .expect("NotAssessable list");
     let analysis = Analysis {
         schema_version: crate::analyze::SCHEMA_VERSION,
         input: input.display().to_string(),

@@ -387,17 +387,7 @@ fn row_view(e: &Entry) -> RowView {
         _ => "–".into(),
     };
     let worst_severity = match (v.worst_value, v.worst_threshold) {
-        (Some(value), Some(threshold)) => summary::severity(&Finding {
-            kind: String::new(),
-            rep: 0,
-            value,
-            threshold,
-            unit: String::new(),
-            start_frame: 0,
-            end_frame: 0,
-            confidence: 0.0,
-            cue: String::new(),
-        }),
+        (Some(value), Some(threshold)) => summary::severity_of(value, threshold),
         _ => 0.0,
     };
     let status = if !v.side_view {

@@ -135,6 +135,11 @@ pub fn render_all_svg(
     ])
 }
 
+/// Every how many frames to plot so a long clip stays a light SVG (~2500 points a line).
+fn stride(frames: usize) -> usize {
+    frames.div_ceil(2500).max(1)
+}
+
 /// Splits a gappy series into continuous runs of points.
 fn runs(points: impl Iterator<Item = Option<(f64, f64)>>) -> Runs {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
@@ -212,7 +217,15 @@ impl AnglesPlot {
     pub fn new(clip: &ClipAnalysis, config: &Config) -> Self {
         let k = &clip.kinematics;
         let t = &k.time_s;
-        let zip = |s: &[Option<f64>]| runs(t.iter().zip(s).map(|(t, v)| v.map(|v| (*t, v))));
+        let step = stride(t.len());
+        let zip = |s: &[Option<f64>]| {
+            runs(
+                t.iter()
+                    .zip(s)
+                    .step_by(step)
+                    .map(|(t, v)| v.map(|v| (*t, v))),
+            )
+        };
         let series = vec![
             ("trunk from vertical", TRUNK, zip(&k.angles.trunk_angle_deg)),
             ("hip", HIP, zip(&k.angles.hip_angle_deg)),
@@ -408,6 +421,7 @@ impl BarPathPlot {
         let path = |a: usize, b: usize| {
             runs(
                 (a..=b.min(n.saturating_sub(1)))
+                    .step_by(stride(b.saturating_sub(a)))
                     .map(|i| Some((clip.bar.x_cm_from_midfoot(i, sign)?, clip.bar.height_cm(i)?))),
             )
         };
@@ -562,6 +576,7 @@ impl VelocityPlot {
         let series = |a: usize, b: usize, t0: f64| {
             runs(
                 (a..=b.min(v.len().saturating_sub(1)))
+                    .step_by(stride(b.saturating_sub(a)))
                     .map(|i| Some((time(i) - t0, v.get(i).copied().flatten()?))),
             )
         };

@@ -76,13 +76,18 @@ pub struct ClipSummary {
 /// How far over its threshold a finding is (1 = at the threshold). Thresholds that are lower
 /// limits (value under threshold is the fault) count the other way.
 pub fn severity(f: &Finding) -> f64 {
-    if f.threshold.abs() < 1e-9 {
-        return f.value.abs();
+    severity_of(f.value, f.threshold)
+}
+
+/// [`severity`] from the bare numbers.
+pub fn severity_of(value: f64, threshold: f64) -> f64 {
+    if threshold.abs() < 1e-9 {
+        return value.abs();
     }
-    if f.value >= f.threshold {
-        f.value / f.threshold
+    if value >= threshold {
+        value / threshold
     } else {
-        f.threshold / f.value.abs().max(1e-9)
+        threshold / value.abs().max(1e-9)
     }
 }
 

@@ -104,9 +104,11 @@ pub fn fault_title(kind: &str) -> String {
         "hips_shoot_up" => "Hips shoot up first".into(),
         "lockout_hyperextension" => "Leaning back at lockout".into(),
         "bar_drift" => "Bar drifts away from the legs".into(),
-        "setup" | "setup_position" => "Set-up position".into(),
-        "neck" | "neck_extension" => "Neck over-extended".into(),
-        "jerk" | "jerking" => "Jerking the bar off the floor".into(),
+        "bar_away_from_shins" => "Bar too far from the shins at set-up".into(),
+        "hips_too_high_at_setup" => "Hips too high at set-up".into(),
+        "hips_too_low_at_setup" => "Hips too low at set-up".into(),
+        "neck" | "neck_hyperextension" => "Neck over-extended".into(),
+        "jerk" | "bar_jerked_off_floor" => "Bar jerked off the floor".into(),
         "lockout" | "incomplete_lockout" => "Incomplete lockout".into(),
         other => {
             let s = other.replace('_', " ");
