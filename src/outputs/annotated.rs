@@ -723,11 +723,19 @@ impl<'a> Painter<'a> {
                 FAULT,
                 0.8,
             )?;
+            // shrink the text to fit narrow (portrait, small) frames
+            let (w, _) = self.text_size(&label, 1.1);
+            let room = self.width as f64 - 2.0 * pad;
+            let size = if w as f64 > room {
+                (1.1 * room / w as f64).max(0.5)
+            } else {
+                1.1
+            };
             self.text(
                 img,
                 &label,
                 (pad, y + row - pad - lh as f64 * 0.2),
-                1.1,
+                size,
                 WHITE,
             )?;
         }
