@@ -492,10 +492,15 @@ pub fn write_batch(out_dir: &Path) -> Result<usize> {
         &out_dir.join("summary.csv"),
         summary::to_csv(&summaries).as_bytes(),
     )?;
-    let json = serde_json::json!({
-        "videos": summaries.iter().map(|s| &s.video).collect::<Vec<_>>(),
-        "reps": summaries.iter().flat_map(|s| s.reps.iter()).collect::<Vec<_>>(),
-    });
+    #[derive(Serialize)]
+    struct BatchSummary<'a> {
+        videos: Vec<&'a summary::VideoRow>,
+        reps: Vec<&'a summary::RepRow>,
+    }
+    let json = BatchSummary {
+        videos: summaries.iter().map(|s| &s.video).collect(),
+        reps: summaries.iter().flat_map(|s| s.reps.iter()).collect(),
+    };
     let json = serde_json::to_string_pretty(&json).map_err(|e| Error::Other(e.to_string()))?;
     write_atomically(&out_dir.join("summary.json"), (json + "\n").as_bytes())?;
     let trends = TrendsPlot::new(&entries);

@@ -48,6 +48,8 @@ struct FaultCard {
     rep: usize,
     value: String,
     threshold: String,
+    /// The absolute measure behind a relative value, when the fault gives one.
+    absolute: Option<String>,
     /// Bar widths (percent) for the value/threshold gauge.
     value_pct: f64,
     threshold_pct: f64,
@@ -198,6 +200,11 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
                 rep: f.rep,
                 value: timeline::with_unit(f.value, &f.unit),
                 threshold: timeline::with_unit(f.threshold, &f.unit),
+                // read through serde: `absolute` is an optional field not every build has
+                absolute: serde_json::to_value(f)
+                    .ok()
+                    .and_then(|v| v.get("absolute")?.as_f64())
+                    .map(|a| timeline::with_unit(a, &f.unit)),
                 value_pct: (f.value.abs() / top * 100.0).clamp(0.0, 100.0),
                 threshold_pct: (f.threshold.abs() / top * 100.0).clamp(0.0, 100.0),
                 confidence: format!(
