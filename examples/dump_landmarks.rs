@@ -10,10 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)
         .ok_or("usage: dump_landmarks VIDEO")?;
-    let options = RunOptions {
-        models_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
-        threads: 2,
-    };
+    let options = RunOptions::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"), 2);
     let pass = run_frames(
         Path::new(&path),
         &Config::default(),

@@ -25,6 +25,24 @@ pub struct RunOptions {
     pub models_dir: PathBuf,
     /// Model threads for this video.
     pub threads: usize,
+    /// Set (e.g. by Ctrl-C) to stop at the next frame; the video then fails as interrupted.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl RunOptions {
+    pub fn new(models_dir: PathBuf, threads: usize) -> Self {
+        RunOptions {
+            models_dir,
+            threads,
+            cancel: None,
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
+    }
 }
 
 /// What the pose stage saw in one frame.
@@ -140,6 +158,13 @@ pub fn run_frames(
         let Some(frame) = reader.next_frame()? else {
             break;
         };
+        if options.cancelled() {
+            return Err(Error::Other(format!(
+                "{}: interrupted at frame {}, nothing written",
+                path.display(),
+                frame.index
+            )));
+        }
         timing.decode_ms += ms(t);
         let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model {
             path: path.to_path_buf(),

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -166,12 +167,13 @@ pub struct BatchOptions {
     pub progress: ProgressMode,
 }
 
-/// Analyses every job; never stops on a failed one. `cancel` stops starting new jobs.
+/// Analyses every job; never stops on a failed one. `cancel` (Ctrl-C) stops the running
+/// videos at their next frame without writing them, and starts no new ones.
 pub fn run_batch(
     jobs: &[Job],
     config: &Config,
     opts: &BatchOptions,
-    cancel: &AtomicBool,
+    cancel: &Arc<AtomicBool>,
 ) -> Vec<Outcome> {
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -242,11 +244,12 @@ fn analyze_one(
     opts: &BatchOptions,
     threads: usize,
     progress: &Progress,
-    cancel: &AtomicBool,
+    cancel: &Arc<AtomicBool>,
 ) -> Result<()> {
     let options = RunOptions {
         models_dir: opts.models_dir.clone(),
         threads,
+        cancel: Some(cancel.clone()),
     };
     let started = std::time::Instant::now();
     remove_stale_partials(&opts.out_dir, &job.name);

@@ -54,6 +54,9 @@ enum Command {
         /// Folder with the ONNX models (default: the shipped models/).
         #[arg(long)]
         models_dir: Option<PathBuf>,
+        /// Diameter of the plates on the bar in cm (default 45, a full-size plate).
+        #[arg(long)]
+        plate_diameter_cm: Option<f64>,
     },
 }
 
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
             quiet,
             json_progress,
             models_dir,
+            plate_diameter_cm,
         } => {
             let mut cfg = match &config {
                 Some(path) => match Config::load(path) {
@@ -97,6 +101,13 @@ fn main() -> ExitCode {
             };
             if let Some(m) = model {
                 cfg.pose.model = m;
+            }
+            if let Some(d) = plate_diameter_cm {
+                cfg.bar.plate_diameter_cm = d;
+                if let Err(e) = cfg.validate() {
+                    eprintln!("error: --plate-diameter-cm: {e}");
+                    return ExitCode::from(2);
+                }
             }
             let mut notes = Vec::new();
             let jobs_list = match collect_jobs(&inputs, &mut notes) {
@@ -123,7 +134,7 @@ fn main() -> ExitCode {
                         std::process::exit(130);
                     }
                     eprintln!(
-                        "interrupted: finishing nothing new; press Ctrl-C again to quit at once"
+                        "interrupted: stopping the running videos (nothing half-written); Ctrl-C again quits at once"
                     );
                 });
             }

@@ -100,7 +100,7 @@ fn odd_but_valid_videos_are_analysed() {
         "-t",
         "2",
         "-vf",
-        "transpose=2",
+        "transpose=1",
         "-c:v",
         "libx264",
         "-preset",

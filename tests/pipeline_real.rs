@@ -11,10 +11,7 @@ use formcheck::analyze::{analyze_video, RunOptions};
 use formcheck::config::Config;
 
 fn options() -> RunOptions {
-    RunOptions {
-        models_dir: common::models_dir(),
-        threads: 2,
-    }
+    RunOptions::new(common::models_dir(), 2)
 }
 
 fn rmse(pairs: &[(f64, f64)]) -> f64 {

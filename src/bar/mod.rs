@@ -2,12 +2,29 @@
 //! The pose model knows nothing of the bar, so we find the near plate (a large circle near
 //! the hands at set-up), track its hub, and scale the video by its known diameter (450 mm).
 //! When no plate can be tracked the wrists stand in for the bar, and those frames say so.
+//!
+//! Files: `patch.rs` (the grey crops we look at), `plate.rs` (finding and measuring the
+//! outline), `track.rs` (following the hub frame to frame), `scale.rs` (the clip's track,
+//! scale, mid-foot and floor), `metrics.rs` (per-rep path and speed). This file holds the
+//! types other stages read and [`BarTracker`], which runs the others while frames stream.
+
+pub mod metrics;
+pub mod patch;
+pub mod plate;
+pub mod scale;
+pub mod track;
 
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::kinematics::{Joint, Kinematics};
+use crate::kinematics::Kinematics;
 use crate::pose::Landmark;
+pub use metrics::rep_metrics;
+use patch::Patch;
+use plate::{detect_plate, Ellipse, SearchHint};
+pub use scale::fallback_track;
+use scale::{plate_track, wrist_samples, PlateObservations};
+use track::HubTracker;
 
 /// Where a frame's bar position came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,9 +81,13 @@ pub struct BarTrack {
     pub samples: Vec<BarSample>,
     pub scale: Scale,
     pub plate: Option<PlateInfo>,
-    /// Mid-foot (heel/toe midpoint over the stationary feet), image x.
+    /// Mid-foot, image x: the near foot's heel/toe midpoint, median over the frames where
+    /// the model sees the foot clear of the plate (see `scale::midfoot_x_px`).
     pub midfoot_x_px: Option<f64>,
-    /// Floor level under the feet, image y.
+    /// Floor level, image y. With a plate: the resting hub plus the plate's half-height, i.e.
+    /// the floor at the plate's own depth, so heights are hub heights above the floor (the
+    /// feet, at another depth, would be off by perspective: 13 cm on the renders). Without a
+    /// plate: under the feet.
     pub floor_y_px: Option<f64>,
     pub warnings: Vec<String>,
 }
@@ -96,123 +117,242 @@ pub struct RepBarMetrics {
     pub time_to_lockout_s: Option<f64>,
 }
 
+/// Frames between detection attempts while no plate is followed (detection is the costly
+/// part; the set-up lasts many frames).
+const DETECT_EVERY_FRAMES: usize = 2;
+/// Plate radius range as a fraction of the body size (px: thigh + shin, or 1.5 x the torso,
+/// whichever the model sees longer — at set-up the plate hides the legs and the model may
+/// shorten them) before any plate is known: a 45 cm plate is about half of an adult's
+/// ~90 cm thigh + shin; the range leaves room for perspective (plate nearer the camera than
+/// the body) and smaller plates.
+const RADIUS_OF_BODY: (f64, f64) = (0.12, 0.6);
+/// Once a plate is known, re-detection looks for the same size within this fraction.
+const SAME_SIZE_TOLERANCE: f64 = 0.1;
+/// Detection works on patches shrunk so the largest plate sought is this many px in radius.
+const DETECT_RADIUS_PX: f64 = 50.0;
+
+/// A plate moves only in the lifter's hands: a followed "plate" that moves more than this
+/// share of its radius in a frame while further than [`HANDS_REACH_RADII`] radii from both
+/// wrists is something else (a body part, a shadow) and the track is dropped.
+const MOVING_RADIUS_SHARE: f64 = 0.15;
+const HANDS_REACH_RADII: f64 = 3.0;
+
+/// Whether the hub moved from `before` to `now` with no hand near it.
+fn moves_without_hands(before: &Ellipse, now: (f64, f64), landmarks: Option<&[Landmark]>) -> bool {
+    use crate::pose::idx::*;
+    let Some(l) = landmarks.filter(|l| l.len() > R_WRIST) else {
+        return false;
+    };
+    let moved = (now.0 - before.cx).hypot(now.1 - before.cy);
+    let reach = [L_WRIST, R_WRIST]
+        .iter()
+        .map(|&w| (now.0 - l[w].x_px as f64).hypot(now.1 - l[w].y_px as f64))
+        .fold(f64::INFINITY, f64::min);
+    moved > MOVING_RADIUS_SHARE * before.a && reach > HANDS_REACH_RADII * before.a
+}
+
 /// Streams frames while the pose stage runs, then resolves the track.
 pub struct BarTracker {
-    wrists: Vec<Option<(f64, f64)>>,
+    hub_px: Vec<Option<(f64, f64)>>,
+    tracker: Option<HubTracker>,
+    /// The outline of the plate last followed (for same-size re-detection).
+    known: Option<Ellipse>,
+    first: Option<(usize, Ellipse)>,
+    axes_px: Vec<(f64, f64)>,
+    next_attempt: usize,
+    /// Time spent in this stage, reported with `FORMCHECK_DEBUG_BAR` set.
+    spent: std::time::Duration,
 }
 
 impl BarTracker {
     pub fn new(_config: &Config) -> Self {
-        BarTracker { wrists: Vec::new() }
+        BarTracker {
+            hub_px: Vec::new(),
+            tracker: None,
+            known: None,
+            first: None,
+            axes_px: Vec::new(),
+            next_attempt: 0,
+            spent: std::time::Duration::ZERO,
+        }
     }
 
     /// Looks at one upright BGR frame with the pose found in it (if any).
     pub fn observe(
         &mut self,
         _frame_index: usize,
-        _image: &opencv::core::Mat,
+        image: &opencv::core::Mat,
         landmarks: Option<&[Landmark]>,
     ) -> crate::error::Result<()> {
-        use crate::pose::idx::*;
-        self.wrists.push(landmarks.map(|l| {
-            (
-                ((l[L_WRIST].x_px + l[R_WRIST].x_px) / 2.0) as f64,
-                ((l[L_WRIST].y_px + l[R_WRIST].y_px) / 2.0) as f64,
-            )
-        }));
+        let started = std::time::Instant::now();
+        let r = self.observe_timed(image, landmarks);
+        self.spent += started.elapsed();
+        r
+    }
+
+    fn observe_timed(
+        &mut self,
+        image: &opencv::core::Mat,
+        landmarks: Option<&[Landmark]>,
+    ) -> crate::error::Result<()> {
+        let i = self.hub_px.len();
+        let mut hub = None;
+        if let Some(t) = &mut self.tracker {
+            let before = t.shape();
+            match t.step(image)? {
+                Some(o) if !moves_without_hands(&before, (o.x_px, o.y_px), landmarks) => {
+                    hub = Some((o.x_px, o.y_px));
+                    if let Some(f) = o.outline {
+                        self.axes_px.push((f.ellipse.a, f.ellipse.b));
+                    }
+                }
+                _ => {
+                    self.known = Some(t.shape());
+                    self.tracker = None;
+                }
+            }
+        }
+        if self.tracker.is_none() && i >= self.next_attempt {
+            match landmarks
+                .map(|l| self.detect(image, l))
+                .transpose()?
+                .flatten()
+            {
+                Some(e) => {
+                    hub = Some((e.cx, e.cy));
+                    let mut t = HubTracker::new(e);
+                    t.prime(image)?;
+                    self.tracker = Some(t);
+                    self.known = Some(e);
+                    self.first.get_or_insert((i, e));
+                    self.axes_px.push((e.a, e.b));
+                }
+                None => self.next_attempt = i + DETECT_EVERY_FRAMES,
+            }
+        }
+        self.hub_px.push(hub);
         Ok(())
+    }
+
+    /// Looks for the plate near the hands, sized from the legs (or the plate already seen).
+    fn detect(
+        &self,
+        image: &opencv::core::Mat,
+        l: &[Landmark],
+    ) -> crate::error::Result<Option<Ellipse>> {
+        use crate::pose::idx::*;
+        if l.len() <= R_HEEL {
+            return Ok(None);
+        }
+        let p = |i: usize| (l[i].x_px as f64, l[i].y_px as f64);
+        let dist = |a: usize, b: usize| {
+            let (pa, pb) = (p(a), p(b));
+            (pa.0 - pb.0).hypot(pa.1 - pb.1)
+        };
+        let wrist = (
+            (p(L_WRIST).0 + p(R_WRIST).0) / 2.0,
+            (p(L_WRIST).1 + p(R_WRIST).1) / 2.0,
+        );
+        let (min_r, max_r) = match self.known {
+            Some(k) => (
+                k.a * (1.0 - SAME_SIZE_TOLERANCE),
+                k.a * (1.0 + SAME_SIZE_TOLERANCE),
+            ),
+            None => {
+                let size = (dist(L_HIP, L_KNEE) + dist(L_KNEE, L_ANKLE))
+                    .max(dist(R_HIP, R_KNEE) + dist(R_KNEE, R_ANKLE))
+                    .max(1.5 * dist(L_SHOULDER, L_HIP))
+                    .max(1.5 * dist(R_SHOULDER, R_HIP));
+                (RADIUS_OF_BODY.0 * size, RADIUS_OF_BODY.1 * size)
+            }
+        };
+        if !(max_r.is_finite() && max_r > 6.0) {
+            return Ok(None);
+        }
+        let scale = (DETECT_RADIUS_PX / max_r).min(1.0);
+        let Some(patch) = Patch::cut(image, wrist, 2.8 * max_r, scale)? else {
+            return Ok(None);
+        };
+        let hint = SearchHint {
+            hands: [patch.to_patch(p(L_WRIST)), patch.to_patch(p(R_WRIST))],
+            max_offset_radii: 1.6,
+            min_radius: min_r * patch.scale,
+            max_radius: max_r * patch.scale,
+            min_coverage: if self.known.is_some() {
+                plate::MIN_COVERAGE_AGAIN
+            } else {
+                plate::MIN_COVERAGE_FIRST
+            },
+        };
+        let found = detect_plate(&patch, &hint)?;
+        if std::env::var_os("FORMCHECK_DEBUG_BAR").is_some() {
+            if let Some(f) = &found {
+                eprintln!(
+                    "bar: frame {} plate {:?} coverage {:.2}",
+                    self.hub_px.len(),
+                    f.ellipse.to_frame(&patch),
+                    f.coverage
+                );
+            }
+        }
+        Ok(found.map(|f| f.ellipse.to_frame(&patch)))
     }
 
     /// The bar track for the whole clip.
     pub fn finish(self, kinematics: &Kinematics, config: &Config) -> BarTrack {
-        let samples = self
-            .wrists
-            .iter()
-            .enumerate()
-            .map(|(i, _)| match kinematics.at(Joint::Wrist, i) {
-                Some((x, y)) => BarSample {
-                    x_px: Some(x),
-                    y_px: Some(y),
-                    source: BarSource::Wrist,
-                },
-                None => BarSample {
-                    x_px: None,
-                    y_px: None,
-                    source: BarSource::None,
-                },
-            })
-            .collect();
-        fallback_track(samples, kinematics, config)
-    }
-}
-
-/// A track scaled by body size (no plate): lower confidence.
-pub fn fallback_track(
-    samples: Vec<BarSample>,
-    kinematics: &Kinematics,
-    config: &Config,
-) -> BarTrack {
-    let mut lengths: Vec<f64> = (0..kinematics.frames())
-        .filter_map(|i| {
-            let (s, a) = (
-                kinematics.at(Joint::Shoulder, i)?,
-                kinematics.at(Joint::Ankle, i)?,
+        let n = self.hub_px.len();
+        if std::env::var_os("FORMCHECK_DEBUG_BAR").is_some() {
+            eprintln!(
+                "bar: {n} frames, {:.1} ms per frame",
+                self.spent.as_secs_f64() * 1000.0 / n.max(1) as f64
             );
-            Some(((s.0 - a.0).powi(2) + (s.1 - a.1).powi(2)).sqrt())
-        })
-        .collect();
-    let standing_px = if lengths.is_empty() {
-        None
-    } else {
-        lengths.sort_by(|a, b| a.total_cmp(b));
-        // the tallest poses are the standing ones
-        Some(lengths[(lengths.len() * 9) / 10])
-    };
-    let cm_per_px = standing_px
-        .map(|l| config.bar.fallback_shoulder_to_ankle_cm / l.max(1.0))
-        .unwrap_or(0.0);
-    let feet = |j: Joint| -> Vec<(f64, f64)> {
-        (0..kinematics.frames())
-            .filter_map(|i| kinematics.at(j, i))
-            .collect()
-    };
-    let median = |mut v: Vec<f64>| -> Option<f64> {
-        if v.is_empty() {
-            return None;
         }
-        Some(crate::kinematics::filters::median_of(&mut v))
-    };
-    let heels = feet(Joint::Heel);
-    let toes = feet(Joint::FootIndex);
-    let midfoot_x_px = match (
-        median(heels.iter().map(|p| p.0).collect()),
-        median(toes.iter().map(|p| p.0).collect()),
-    ) {
-        (Some(h), Some(t)) => Some((h + t) / 2.0),
-        _ => None,
-    };
-    let floor_y_px = median(heels.iter().chain(toes.iter()).map(|p| p.1).collect());
-    BarTrack {
-        samples,
-        scale: Scale {
-            cm_per_px,
-            source: "fallback".into(),
-            confidence: 0.5,
-        },
-        plate: None,
-        midfoot_x_px,
-        floor_y_px,
-        warnings: vec![
-            "no plate tracked: bar position from the wrists, scale from body size".into(),
-        ],
+        match self.first {
+            None => fallback_track(wrist_samples(kinematics, n), kinematics, config),
+            Some(first) => {
+                let angle_rad = self
+                    .tracker
+                    .as_ref()
+                    .map(|t| t.shape().angle_rad)
+                    .or(self.known.map(|k| k.angle_rad))
+                    .unwrap_or(first.1.angle_rad);
+                let obs = PlateObservations {
+                    hub_px: self.hub_px,
+                    first,
+                    axes_px: self.axes_px,
+                    angle_rad,
+                };
+                plate_track(&obs, kinematics, config)
+            }
+        }
     }
 }
 
-/// Bar path and speed figures for one rep.
-pub fn rep_metrics(
-    _track: &BarTrack,
-    _rep: &crate::reps::Rep,
-    _kinematics: &Kinematics,
-) -> RepBarMetrics {
-    RepBarMetrics::default()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::NUM_LANDMARKS;
+
+    fn hands_at(x: f32, y: f32) -> Vec<Landmark> {
+        let mut l = vec![Landmark::default(); NUM_LANDMARKS];
+        for w in [crate::pose::idx::L_WRIST, crate::pose::idx::R_WRIST] {
+            l[w].x_px = x;
+            l[w].y_px = y;
+        }
+        l
+    }
+
+    #[test]
+    fn a_plate_moves_only_in_the_hands() {
+        let plate = Ellipse::circle(100.0, 300.0, 40.0);
+        let near = hands_at(110.0, 270.0);
+        let far = hands_at(400.0, 100.0);
+        // carried: fine; resting while the lifter walks away: fine
+        assert!(!moves_without_hands(&plate, (100.0, 280.0), Some(&near)));
+        assert!(!moves_without_hands(&plate, (100.5, 300.0), Some(&far)));
+        // moving far from any hand: not a plate
+        assert!(moves_without_hands(&plate, (100.0, 280.0), Some(&far)));
+        // no pose: no verdict
+        assert!(!moves_without_hands(&plate, (100.0, 280.0), None));
+    }
 }

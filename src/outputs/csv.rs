@@ -1,5 +1,6 @@
 //! `frames.csv`: one row per frame with the angles, then for each joint used the raw and
-//! filtered pixel coordinates and the visibility. Empty cell = unknown.
+//! filtered pixel coordinates and the visibility, then the bar (position, source: plate,
+//! wrist or none, cm from mid-foot, height). Empty cell = unknown.
 
 use std::io::Write;
 
@@ -16,6 +17,15 @@ pub const ANGLE_COLUMNS: [&str; 5] = [
     "knee_angle_deg",
     "shin_angle_deg",
     "neck_angle_deg",
+];
+
+/// The bar columns (see `bar/`), after the joints.
+pub const BAR_COLUMNS: [&str; 5] = [
+    "bar_x_px",
+    "bar_y_px",
+    "bar_source",
+    "bar_x_cm_from_midfoot",
+    "bar_height_cm",
 ];
 
 impl Exporter for FramesCsv {
@@ -47,8 +57,11 @@ impl Exporter for FramesCsv {
                 header.push(format!("{n}_{suffix}"));
             }
         }
+        header.extend(BAR_COLUMNS.iter().map(|s| s.to_string()));
         writeln!(out, "{}", header.join(","))?;
         let a = &k.angles;
+        let bar = &clip.bar;
+        let facing = k.facing.sign();
         for i in 0..k.frames() {
             let mut row = vec![i.to_string(), format!("{:.4}", k.time_s[i])];
             for series in [
@@ -67,6 +80,12 @@ impl Exporter for FramesCsv {
                 row.push(cell(j.filtered[i].map(|p| p.0), 2));
                 row.push(cell(j.filtered[i].map(|p| p.1), 2));
             }
+            let sample = bar.samples.get(i);
+            row.push(cell(sample.and_then(|s| s.x_px), 2));
+            row.push(cell(sample.and_then(|s| s.y_px), 2));
+            row.push(sample.map_or("none", |s| s.source.as_str()).to_string());
+            row.push(cell(bar.x_cm_from_midfoot(i, facing), 2));
+            row.push(cell(bar.height_cm(i), 2));
             writeln!(out, "{}", row.join(","))?;
         }
         Ok(())

@@ -23,7 +23,8 @@ pub struct VideoInfo {
     pub width: i32,
     pub height: i32,
     pub duration_s: f64,
-    /// Clockwise rotation, in degrees, applied to make the frames upright (0, 90, 180, 270).
+    /// The container's rotation metadata (0, 90, 180, 270) as OpenCV reads it; frames are
+    /// turned upright as FFmpeg's players show them.
     pub rotation: i32,
 }
 
@@ -172,11 +173,15 @@ fn normalise_rotation(meta_deg: f64) -> i32 {
     }
 }
 
+/// Turns a decoded frame upright the way FFmpeg's own players show it. OpenCV reports the
+/// display-matrix angle counter-clockwise (a clip tagged 90 is shown turned 90°
+/// counter-clockwise by ffmpeg), checked pixel by pixel against ffmpeg's auto-rotated
+/// frames in `tests/pipeline_real.rs`.
 fn rotate_upright(raw: &Mat, rotation: i32) -> Result<Mat> {
     let code = match rotation {
-        90 => opencv::core::ROTATE_90_CLOCKWISE,
+        90 => opencv::core::ROTATE_90_COUNTERCLOCKWISE,
         180 => opencv::core::ROTATE_180,
-        270 => opencv::core::ROTATE_90_COUNTERCLOCKWISE,
+        270 => opencv::core::ROTATE_90_CLOCKWISE,
         _ => return Ok(raw.try_clone()?),
     };
     let mut out = Mat::default();

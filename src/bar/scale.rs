@@ -1,0 +1,335 @@
+//! From per-frame hub positions to the clip's [`BarTrack`]: smoothing, the wrist stand-in for
+//! frames without the plate, the cm-per-pixel scale (plate diameter, or body size when no
+//! plate), mid-foot and the floor line, and the warnings a coach should read.
+
+use super::plate::Ellipse;
+use super::{BarSample, BarSource, BarTrack, PlateInfo, Scale};
+use crate::config::Config;
+use crate::kinematics::filters::{butterworth_gappy, fill_gaps, median_of};
+use crate::kinematics::{Joint, Kinematics};
+
+/// Scale confidence with a side-on plate (the measurement itself is good to ~1%).
+const PLATE_CONFIDENCE: f64 = 0.9;
+const FALLBACK_CONFIDENCE: f64 = 0.5;
+/// Axis ratio over which an outline is taken for a circle seen side-on.
+const ROUND_AXIS_RATIO: f64 = 0.95;
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        None
+    } else {
+        Some(median_of(&mut v))
+    }
+}
+
+/// Heel and toe visibility over which a frame's foot counts as seen.
+const MIN_FOOT_VISIBILITY: f32 = 0.5;
+/// Fewest frames for a mid-foot estimate from a subset of frames.
+const MIN_FOOT_FRAMES: usize = 3;
+
+/// Mid-foot x: the near foot's heel/toe midpoint, median over frames where the model sees
+/// the foot and, when `plate_bottom_y_px` is given, where the plate is lifted clear of it
+/// (at set-up the plate hides the feet and the model guesses them, several cm off on the
+/// renders). The feet stay put in a deadlift, so the median ignores the frames where the
+/// model slips.
+pub fn midfoot_x_px(k: &Kinematics, plate_bottom_y_px: Option<&[Option<f64>]>) -> Option<f64> {
+    let (heel, toe, ankle) = (
+        k.joint(Joint::Heel),
+        k.joint(Joint::FootIndex),
+        k.joint(Joint::Ankle),
+    );
+    let foot = |i: usize, need_seen: bool, need_clear: bool| -> Option<f64> {
+        let (h, t) = (heel.raw.get(i).copied()??, toe.raw.get(i).copied()??);
+        if need_seen {
+            let seen = |v: &Vec<Option<f32>>| v.get(i).copied().flatten().unwrap_or(0.0);
+            if seen(&heel.visibility).min(seen(&toe.visibility)) < MIN_FOOT_VISIBILITY {
+                return None;
+            }
+        }
+        if need_clear {
+            let bottom = plate_bottom_y_px?.get(i).copied()??;
+            let top_of_foot = ankle.raw.get(i).copied()??.1;
+            if bottom >= top_of_foot {
+                return None;
+            }
+        }
+        Some((h.0 + t.0) / 2.0)
+    };
+    let pick = |seen: bool, clear: bool| -> Option<f64> {
+        let v: Vec<f64> = (0..k.frames())
+            .filter_map(|i| foot(i, seen, clear))
+            .collect();
+        (v.len() >= MIN_FOOT_FRAMES).then(|| median(v)).flatten()
+    };
+    pick(true, true)
+        .or_else(|| pick(true, false))
+        .or_else(|| pick(false, false))
+}
+
+/// Floor line under the feet (image y), median of the near heel and toe.
+pub fn feet_floor_y_px(k: &Kinematics) -> Option<f64> {
+    median(
+        (0..k.frames())
+            .flat_map(|i| [k.at(Joint::Heel, i), k.at(Joint::FootIndex, i)])
+            .flatten()
+            .map(|p| p.1)
+            .collect(),
+    )
+}
+
+/// The standing shoulder-to-ankle length in px (tallest poses), for the body-size scale.
+pub fn standing_length_px(k: &Kinematics) -> Option<f64> {
+    let mut lengths: Vec<f64> = (0..k.frames())
+        .filter_map(|i| {
+            let (s, a) = (k.at(Joint::Shoulder, i)?, k.at(Joint::Ankle, i)?);
+            Some((s.0 - a.0).hypot(s.1 - a.1))
+        })
+        .collect();
+    if lengths.is_empty() {
+        return None;
+    }
+    lengths.sort_by(|a, b| a.total_cmp(b));
+    // the tallest poses are the standing ones
+    Some(lengths[(lengths.len() * 9) / 10])
+}
+
+/// The wrist midpoint as the bar, from the filtered near-side wrist.
+pub fn wrist_samples(k: &Kinematics, n: usize) -> Vec<BarSample> {
+    (0..n)
+        .map(|i| match k.at(Joint::Wrist, i) {
+            Some((x, y)) => BarSample {
+                x_px: Some(x),
+                y_px: Some(y),
+                source: BarSource::Wrist,
+            },
+            None => BarSample {
+                x_px: None,
+                y_px: None,
+                source: BarSource::None,
+            },
+        })
+        .collect()
+}
+
+/// A track scaled by body size (no plate): lower confidence.
+pub fn fallback_track(
+    samples: Vec<BarSample>,
+    kinematics: &Kinematics,
+    config: &Config,
+) -> BarTrack {
+    let cm_per_px = standing_length_px(kinematics)
+        .map(|l| config.bar.fallback_shoulder_to_ankle_cm / l.max(1.0))
+        .unwrap_or(0.0);
+    BarTrack {
+        samples,
+        scale: Scale {
+            cm_per_px,
+            source: "fallback".into(),
+            confidence: FALLBACK_CONFIDENCE,
+        },
+        plate: None,
+        midfoot_x_px: midfoot_x_px(kinematics, None),
+        floor_y_px: feet_floor_y_px(kinematics),
+        warnings: vec![
+            "no plate tracked: bar position from the wrists, scale from body size".into(),
+        ],
+    }
+}
+
+/// What the streaming pass measured of the plate.
+pub struct PlateObservations {
+    /// Hub per frame (frame px), `None` where the plate was not followed.
+    pub hub_px: Vec<Option<(f64, f64)>>,
+    /// The first detection: frame and outline.
+    pub first: (usize, Ellipse),
+    /// Outlines measured freely in clean frames: (semi-major, semi-minor) px.
+    pub axes_px: Vec<(f64, f64)>,
+    /// Angle of the last known outline (radians).
+    pub angle_rad: f64,
+}
+
+/// Jumps under this (px) are never outliers: a resting bar has a near-zero spread, and the
+/// Hampel test would otherwise reject sub-pixel noise.
+const MIN_OUTLIER_PX: f64 = 1.5;
+
+/// Smooths a gappy coordinate: Hampel outliers replaced by their neighbours, then the
+/// zero-phase low-pass. Frames that had no value stay without one.
+fn smooth(values: &[Option<f64>], k: &Kinematics, config: &Config) -> Vec<Option<f64>> {
+    let f = &config.filter;
+    let half = f.hampel_window_frames / 2;
+    let mut cleaned = values.to_vec();
+    for (i, v) in values.iter().enumerate() {
+        let Some(x) = *v else { continue };
+        let lo = i.saturating_sub(half);
+        let hi = (i + half + 1).min(values.len());
+        let mut near: Vec<f64> = values[lo..hi].iter().flatten().copied().collect();
+        if near.len() < 3 {
+            continue;
+        }
+        let m = median_of(&mut near);
+        let mut dev: Vec<f64> = near.iter().map(|v| (v - m).abs()).collect();
+        let sigma = 1.4826 * median_of(&mut dev);
+        if (x - m).abs() > (f.hampel_n_sigma * sigma).max(MIN_OUTLIER_PX) {
+            cleaned[i] = None;
+        }
+    }
+    let filled = fill_gaps(&cleaned, half);
+    let filled: Vec<Option<f64>> = filled.iter().zip(values).map(|(f, v)| v.and(*f)).collect();
+    butterworth_gappy(&filled, f.butterworth_order, f.butterworth_cutoff_hz, k.fps)
+}
+
+/// The track from a followed plate, the wrists standing in where it was lost.
+pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Config) -> BarTrack {
+    let n = obs.hub_px.len();
+    let xs: Vec<Option<f64>> = obs.hub_px.iter().map(|p| p.map(|p| p.0)).collect();
+    let ys: Vec<Option<f64>> = obs.hub_px.iter().map(|p| p.map(|p| p.1)).collect();
+    let (xs, ys) = (
+        smooth(&xs, kinematics, config),
+        smooth(&ys, kinematics, config),
+    );
+    let wrists = wrist_samples(kinematics, n);
+    // the hub sits a steady offset from the wrists (grip below, plate nearer the camera):
+    // learn it where both are seen so stand-in frames join the plate path without a step
+    let offset = |axis: usize| {
+        median(
+            (0..n)
+                .filter_map(|i| {
+                    let hub = if axis == 0 { xs[i]? } else { ys[i]? };
+                    let w = wrists[i];
+                    Some(hub - if axis == 0 { w.x_px? } else { w.y_px? })
+                })
+                .collect(),
+        )
+        .unwrap_or(0.0)
+    };
+    let (off_x, off_y) = (offset(0), offset(1));
+    let samples: Vec<BarSample> = (0..n)
+        .map(|i| match (xs[i], ys[i]) {
+            (Some(x), Some(y)) => BarSample {
+                x_px: Some(x),
+                y_px: Some(y),
+                source: BarSource::Plate,
+            },
+            _ => match (wrists[i].x_px, wrists[i].y_px) {
+                (Some(x), Some(y)) => BarSample {
+                    x_px: Some(x + off_x),
+                    y_px: Some(y + off_y),
+                    source: BarSource::Wrist,
+                },
+                _ => BarSample {
+                    x_px: None,
+                    y_px: None,
+                    source: BarSource::None,
+                },
+            },
+        })
+        .collect();
+
+    let first = obs.first.1;
+    let a_px = median(obs.axes_px.iter().map(|a| a.0).collect()).unwrap_or(first.a);
+    let ratio = median(obs.axes_px.iter().map(|a| a.1 / a.0).collect())
+        .unwrap_or(first.axis_ratio())
+        .min(1.0);
+    let shape = Ellipse {
+        a: a_px,
+        b: a_px * ratio,
+        angle_rad: obs.angle_rad,
+        ..first
+    };
+    // the major axis is the plate's true diameter (tilt only shortens the minor one); but a
+    // free fit to a noisy circle splits it into a longer and a shorter axis, so near
+    // side-on their mean is the unbiased radius
+    let radius_px = if ratio >= ROUND_AXIS_RATIO {
+        (shape.a + shape.b) / 2.0
+    } else {
+        shape.a
+    };
+    let cm_per_px = config.bar.plate_diameter_cm / (2.0 * radius_px);
+    let mut warnings = Vec::new();
+    let mut confidence = PLATE_CONFIDENCE;
+    if ratio < config.bar.min_plate_axis_ratio {
+        confidence *= (ratio / config.bar.min_plate_axis_ratio).clamp(0.3, 1.0);
+        warnings.push(format!(
+            "the plate looks elliptical (minor/major axis {ratio:.2} < {:.2}): the camera is off the side, cm figures are less sure",
+            config.bar.min_plate_axis_ratio
+        ));
+    }
+    // a full-size plate is about a third of the standing shoulder-to-ankle length
+    if let Some(l) = standing_length_px(kinematics) {
+        let body_cm = l * cm_per_px;
+        let expected = config.bar.fallback_shoulder_to_ankle_cm;
+        if !(0.65 * expected..=1.5 * expected).contains(&body_cm) {
+            confidence *= 0.7;
+            warnings.push(format!(
+                "with a {:.0} cm plate the lifter would be {body_cm:.0} cm shoulder to ankle: the plate may not be a {:.0} cm plate (set --plate-diameter-cm)",
+                config.bar.plate_diameter_cm, config.bar.plate_diameter_cm
+            ));
+        }
+    }
+    let followed = samples
+        .iter()
+        .filter(|s| s.source == BarSource::Plate)
+        .count();
+    let stand_in = samples
+        .iter()
+        .filter(|s| s.source == BarSource::Wrist)
+        .count();
+    if stand_in > 0 {
+        warnings.push(format!(
+            "plate not followed in {stand_in} of {n} frames: the wrists stand in there (bar_source=wrist)"
+        ));
+    }
+    // floor: the plate rests on it, so the hub's lowest resting level plus the plate's
+    // half-height is the floor at the plate's own depth (the feet are at another depth)
+    let lowest = samples
+        .iter()
+        .filter(|s| s.source == BarSource::Plate)
+        .filter_map(|s| s.y_px)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let floor_y_px = lowest.is_finite().then(|| {
+        let resting = median(
+            samples
+                .iter()
+                .filter(|s| s.source == BarSource::Plate)
+                .filter_map(|s| s.y_px)
+                .filter(|y| lowest - y < 1.5)
+                .collect(),
+        )
+        .unwrap_or(lowest);
+        resting + shape.half_height()
+    });
+    if let (Some(plate_floor), Some(feet_floor)) = (floor_y_px, feet_floor_y_px(kinematics)) {
+        if feet_floor - plate_floor > 0.4 * 2.0 * shape.half_height() {
+            warnings.push(
+                "the bar never rests on the floor in this clip: heights are from its lowest point"
+                    .into(),
+            );
+        }
+    }
+    let plate_bottom: Vec<Option<f64>> = samples
+        .iter()
+        .map(|s| match s.source {
+            BarSource::Plate => s.y_px.map(|y| y + shape.half_height()),
+            _ => None,
+        })
+        .collect();
+    let plate = PlateInfo {
+        frame: obs.first.0,
+        center_x_px: first.cx,
+        center_y_px: first.cy,
+        diameter_px: 2.0 * radius_px,
+        axis_ratio: ratio,
+    };
+    BarTrack {
+        samples,
+        scale: Scale {
+            cm_per_px,
+            source: "plate".into(),
+            confidence: if followed == 0 { 0.0 } else { confidence },
+        },
+        plate: Some(plate),
+        midfoot_x_px: midfoot_x_px(kinematics, Some(&plate_bottom)),
+        floor_y_px,
+        warnings,
+    }
+}
