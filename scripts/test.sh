@@ -4,4 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --deps
+# Chromium renders report.html / index.html in tests/report_chromium.rs (users don't need it;
+# that test prints SKIPPED without it).
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
+  echo "== installing chromium (for the report rendering test)"
+  { $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium; } \
+    || echo "warning: chromium could not be installed; the report rendering test will be skipped" >&2
+fi
 cargo test --release --locked 2>&1

@@ -204,6 +204,18 @@ fn main() -> ExitCode {
                 progress: ProgressMode::choose(quiet, json_progress),
             };
             let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);
+            // The batch index and summaries cover every result folder in --out, this run's
+            // and earlier ones.
+            match formcheck::outputs::index::write_batch(&opts.out_dir) {
+                Ok(n) if !quiet && !json_progress => eprintln!(
+                    "index of {n} videos: {}",
+                    opts.out_dir
+                        .join(formcheck::outputs::index::INDEX_FILE)
+                        .display()
+                ),
+                Ok(_) => {}
+                Err(e) => eprintln!("error: batch index not written: {e}"),
+            }
             let failed: Vec<_> = outcomes
                 .iter()
                 .filter_map(|o| {

@@ -1,8 +1,21 @@
 //! Outputs: one file per format behind one small trait (as hyperfine's `export/` does).
-//! Adding a format is one new file and one line in [`exporters`].
+//! Adding a data format is one new file and one line in [`exporters`]. The media outputs
+//! (plots, annotated video, HTML report) need more than a writer, so [`write_all`] calls them
+//! after the data files, in the order their inputs need: plots and the video first, then the
+//! report that embeds them. The batch files (index, summary) are written by [`index`] once
+//! every video of a run is done.
 
+pub mod annotated;
 pub mod csv;
+#[doc(hidden)]
+pub mod fixture;
+pub mod font;
+pub mod index;
 pub mod json;
+pub mod plots;
+pub mod report;
+pub mod summary;
+pub mod timeline;
 
 use std::io::Write;
 use std::path::Path;
@@ -25,11 +38,36 @@ pub trait Exporter: Sync {
 
 /// The per-clip data files, in the order they are written.
 pub fn exporters() -> Vec<Box<dyn Exporter>> {
-    vec![Box::new(json::AnalysisJson), Box::new(csv::FramesCsv)]
+    vec![
+        Box::new(json::AnalysisJson),
+        Box::new(csv::FramesCsv),
+        Box::new(summary::ClipSummaryJson),
+    ]
 }
 
-/// Writes every exporter's file into `dir`.
+/// Writes every per-clip output into `dir` (the batch runner's temporary folder): the data
+/// files, the plots, the annotated video with the fault thumbnails, and `report.html`.
+/// A video that cannot be re-encoded is a warning in the report and on stderr, not a failure:
+/// the numbers are still worth having.
 pub fn write_all(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()> {
+    write_data_files(clip, config, dir)?;
+    let plots = plots::write_plots(clip, config, dir)?;
+    let media = match annotated::write_annotated(clip, config, dir) {
+        Ok(media) => media,
+        Err(e) => {
+            let warning = format!("annotated video not written: {e}");
+            eprintln!("warning: {}: {warning}", clip.analysis.input);
+            annotated::Media::failed(warning)
+        }
+    };
+    for w in &media.warnings {
+        eprintln!("warning: {}: {w}", clip.analysis.input);
+    }
+    report::write_report(clip, config, dir, &plots, &media)
+}
+
+/// Writes the [`exporters`] files into `dir`.
+pub fn write_data_files(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()> {
     for exporter in exporters() {
         let path = dir.join(exporter.file_name());
         let file = std::fs::File::create(&path).map_err(|e| Error::Output {
@@ -46,6 +84,25 @@ pub fn write_all(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()>
             })?;
     }
     Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary name in the same folder, then renames it, so
+/// a reader never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io = |e: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
 }
 
 /// `Some(v)` as text with `decimals`, `None` as an empty cell.

@@ -1,0 +1,744 @@
+//! `annotated.mp4`: every input frame, same size, fps and orientation, with the analysis
+//! drawn on it: the near-side skeleton, the trunk line and the live trunk/hip/knee angles,
+//! the traced back and its flexion, the bar hub and its trail for the current rep, the
+//! mid-foot line, the rep and phase, and a banner while a fault is active. Also grabs the
+//! report's thumbnails (before/at/after each fault, and a cover for the batch index) in the
+//! same pass. Frames are streamed: decoded, drawn in place and handed to the encoder one at
+//! a time.
+//!
+//! Encoder: Debian's `ffmpeg` (libx264, yuv420p, +faststart: plays in browsers and phones),
+//! fed raw BGR frames on a pipe. Without `ffmpeg` on the PATH (or with
+//! `FORMCHECK_ENCODER=opencv`), OpenCV's FFmpeg writer with `avc1`, and if even that cannot
+//! open, `mp4v` (MPEG-4 Part 2, which browsers do not play) with a warning that says so.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use opencv::core::{Mat, Point, Rect, Scalar, Size, Vector};
+use opencv::imgproc::{self, FONT_HERSHEY_SIMPLEX, LINE_AA};
+use opencv::prelude::*;
+use opencv::videoio::VideoWriter;
+
+use super::timeline;
+use crate::analyze::ClipAnalysis;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::kinematics::Joint;
+use crate::video::VideoReader;
+
+/// File names inside the clip folder.
+pub const VIDEO_FILE: &str = "annotated.mp4";
+pub const COVER_FILE: &str = "thumb.jpg";
+pub const THUMBS_DIR: &str = "thumbs";
+
+/// One thumbnail of a fault: `which` is "before", "at" or "after".
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Thumb {
+    /// Index into `analysis.faults`.
+    pub finding: usize,
+    pub which: &'static str,
+    pub frame: usize,
+    /// Relative to the clip folder.
+    pub file: String,
+}
+
+/// What the video pass produced, for the report.
+#[derive(Debug, Clone, Default)]
+pub struct Media {
+    /// `annotated.mp4` when written.
+    pub video_file: Option<String>,
+    /// How it was encoded, in words.
+    pub encoder: String,
+    /// Browsers can play it (H.264).
+    pub h264: bool,
+    pub frames_written: usize,
+    pub thumbs: Vec<Thumb>,
+    pub cover_file: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Media {
+    /// No video: the report says why.
+    pub fn failed(warning: String) -> Self {
+        Media {
+            encoder: "none".into(),
+            warnings: vec![warning],
+            ..Media::default()
+        }
+    }
+}
+
+/// Where frames go.
+enum Sink {
+    Ffmpeg {
+        child: Child,
+        stdin: std::io::BufWriter<std::process::ChildStdin>,
+    },
+    OpenCv(VideoWriter),
+}
+
+fn ffmpeg_program() -> String {
+    std::env::var("FORMCHECK_FFMPEG").unwrap_or_else(|_| "ffmpeg".into())
+}
+
+/// x264 preset by frame size: the video pass counts against the real-time target, and on two
+/// cores `veryfast` manages ~10 fps at 1080p where `ultrafast` is ~2.5× quicker (measured with
+/// ffmpeg alone on this machine). Overlays are flat colours and text, which survive either.
+pub fn x264_preset(width: i32, height: i32) -> &'static str {
+    let pixels = width as i64 * height as i64;
+    if pixels > 1280 * 720 {
+        "ultrafast"
+    } else if pixels > 854 * 480 {
+        "superfast"
+    } else {
+        "veryfast"
+    }
+}
+
+fn start_ffmpeg(path: &Path, width: i32, height: i32, fps: f64) -> std::io::Result<Child> {
+    Command::new(ffmpeg_program())
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo"])
+        .args(["-pix_fmt", "bgr24", "-s", &format!("{width}x{height}")])
+        .args(["-r", &format!("{fps:.6}"), "-i", "-", "-an"])
+        .args(["-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            x264_preset(width, height),
+            "-crf",
+            "23",
+        ])
+        .args(["-pix_fmt", "yuv420p", "-movflags", "+faststart"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+}
+
+fn start_opencv(
+    path: &Path,
+    width: i32,
+    height: i32,
+    fps: f64,
+    warnings: &mut Vec<String>,
+) -> Result<(Sink, String, bool)> {
+    for (code, name, h264) in [
+        ("avc1", "OpenCV FFmpeg writer, H.264 (avc1)", true),
+        ("mp4v", "OpenCV FFmpeg writer, MPEG-4 Part 2 (mp4v)", false),
+    ] {
+        let c: Vec<char> = code.chars().collect();
+        let fourcc = VideoWriter::fourcc(c[0], c[1], c[2], c[3])?;
+        let writer = VideoWriter::new_with_backend(
+            path,
+            opencv::videoio::CAP_FFMPEG,
+            fourcc,
+            fps,
+            Size::new(width, height),
+            true,
+        );
+        if let Ok(w) = writer {
+            if w.is_opened().unwrap_or(false) {
+                if !h264 {
+                    warnings.push("H.264 is not available: annotated.mp4 is MPEG-4 Part 2 (mp4v), which most browsers will not play; install ffmpeg".into());
+                }
+                return Ok((Sink::OpenCv(w), name.into(), h264));
+            }
+        }
+    }
+    Err(Error::Output {
+        path: path.to_path_buf(),
+        reason: "no video encoder: ffmpeg is missing and OpenCV can open neither avc1 nor mp4v"
+            .into(),
+    })
+}
+
+/// Which encoder to try first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncoderChoice {
+    /// `ffmpeg` when it starts, else OpenCV's writer.
+    Auto,
+    /// OpenCV's writer only (what a machine without `ffmpeg` gets).
+    OpenCv,
+}
+
+impl EncoderChoice {
+    /// `FORMCHECK_ENCODER=opencv` forces OpenCV's writer; anything else is [`Auto`](Self::Auto).
+    pub fn from_env() -> Self {
+        match std::env::var("FORMCHECK_ENCODER") {
+            Ok(v) if v.eq_ignore_ascii_case("opencv") => EncoderChoice::OpenCv,
+            _ => EncoderChoice::Auto,
+        }
+    }
+}
+
+/// Opens the encoder: ffmpeg when present, OpenCV's writer otherwise (with a warning).
+fn open_sink(
+    path: &Path,
+    width: i32,
+    height: i32,
+    fps: f64,
+    choice: EncoderChoice,
+    warnings: &mut Vec<String>,
+) -> Result<(Sink, String, bool)> {
+    if choice == EncoderChoice::Auto {
+        match start_ffmpeg(path, width, height, fps) {
+            Ok(mut child) => {
+                if let Some(stdin) = child.stdin.take() {
+                    return Ok((
+                        Sink::Ffmpeg {
+                            child,
+                            stdin: std::io::BufWriter::with_capacity(1 << 20, stdin),
+                        },
+                        format!(
+                            "ffmpeg libx264 ({}, CRF 23, yuv420p, faststart)",
+                            x264_preset(width, height)
+                        ),
+                        true,
+                    ));
+                }
+                let _ = child.kill();
+            }
+            Err(e) => warnings.push(format!(
+                "'{}' could not be started ({e}): fell back to OpenCV's video writer",
+                ffmpeg_program()
+            )),
+        }
+    } else {
+        warnings.push("encoder set to OpenCV's video writer (FORMCHECK_ENCODER=opencv)".into());
+    }
+    start_opencv(path, width, height, fps, warnings)
+}
+
+impl Sink {
+    fn write(&mut self, frame: &Mat) -> std::result::Result<(), String> {
+        match self {
+            Sink::Ffmpeg { stdin, .. } => {
+                let bytes = frame.data_bytes().map_err(|e| e.message)?;
+                stdin.write_all(bytes).map_err(|e| e.to_string())
+            }
+            Sink::OpenCv(w) => w.write(frame).map_err(|e| e.message),
+        }
+    }
+
+    fn finish(self) -> std::result::Result<(), String> {
+        match self {
+            Sink::Ffmpeg { child, stdin } => {
+                let flushed = stdin.into_inner().map(drop).map_err(|e| e.to_string());
+                let out = child.wait_with_output().map_err(|e| e.to_string())?;
+                if !out.status.success() {
+                    let err = String::from_utf8_lossy(&out.stderr);
+                    return Err(format!(
+                        "ffmpeg failed ({}): {}",
+                        out.status,
+                        err.lines().last().unwrap_or("")
+                    ));
+                }
+                flushed
+            }
+            Sink::OpenCv(mut w) => w.release().map_err(|e| e.message),
+        }
+    }
+}
+
+/// Which frames to keep as pictures, and under which file names.
+fn planned_thumbs(clip: &ClipAnalysis) -> (Vec<Thumb>, usize) {
+    let a = &clip.analysis;
+    let last = a.video.decoded_frames.max(1) - 1;
+    let half_s = (a.video.info.fps * 0.5).round() as usize;
+    let mut thumbs = Vec::new();
+    for (k, f) in a.faults.iter().enumerate() {
+        let at = (f.start_frame + f.end_frame.max(f.start_frame)) / 2;
+        for (which, frame) in [
+            ("before", f.start_frame.saturating_sub(half_s)),
+            ("at", at),
+            ("after", (f.end_frame + half_s).min(last)),
+        ] {
+            thumbs.push(Thumb {
+                finding: k,
+                which,
+                frame: frame.min(last),
+                file: format!("{THUMBS_DIR}/fault{}_{which}.jpg", k + 1),
+            });
+        }
+    }
+    let cover = a
+        .reps
+        .first()
+        .and_then(|r| r.knee_frame.or(r.liftoff_frame).or(r.lockout_frame))
+        .unwrap_or(last / 2)
+        .min(last);
+    (thumbs, cover)
+}
+
+/// Writes `annotated.mp4` (and the thumbnails) into `dir`, with the encoder the environment
+/// asks for (see [`EncoderChoice::from_env`]).
+pub fn write_annotated(clip: &ClipAnalysis, _config: &Config, dir: &Path) -> Result<Media> {
+    write_annotated_with(clip, dir, EncoderChoice::from_env())
+}
+
+/// Writes `annotated.mp4` (and the thumbnails) into `dir` with the given encoder choice.
+pub fn write_annotated_with(
+    clip: &ClipAnalysis,
+    dir: &Path,
+    choice: EncoderChoice,
+) -> Result<Media> {
+    let input = Path::new(&clip.analysis.input);
+    let mut reader = VideoReader::open(input)?;
+    let info = reader.info().clone();
+    let (width, height) = (info.width, info.height);
+    let out_path = dir.join(VIDEO_FILE);
+    let mut warnings = Vec::new();
+    let (mut sink, encoder, h264) =
+        open_sink(&out_path, width, height, info.fps, choice, &mut warnings)?;
+    let (thumbs, cover_frame) = planned_thumbs(clip);
+    let mut wanted: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for t in &thumbs {
+        wanted.entry(t.frame).or_default().push(t.file.clone());
+    }
+    wanted
+        .entry(cover_frame)
+        .or_default()
+        .push(COVER_FILE.into());
+    if !thumbs.is_empty() {
+        std::fs::create_dir_all(dir.join(THUMBS_DIR)).map_err(|e| Error::Output {
+            path: dir.join(THUMBS_DIR),
+            reason: e.to_string(),
+        })?;
+    }
+    let painter = Painter::new(clip, width, height);
+    let mut written = 0;
+    let mut saved = Vec::new();
+    let fail = |reason: String| Error::Output {
+        path: out_path.clone(),
+        reason,
+    };
+    while let Some(frame) = reader.next_frame()? {
+        let mut image = frame.image;
+        if image.cols() != width || image.rows() != height {
+            let mut resized = Mat::default();
+            imgproc::resize(
+                &image,
+                &mut resized,
+                Size::new(width, height),
+                0.0,
+                0.0,
+                imgproc::INTER_LINEAR,
+            )?;
+            image = resized;
+        }
+        if !image.is_continuous() {
+            image = image.try_clone()?;
+        }
+        painter.draw(&mut image, frame.index)?;
+        if let Some(files) = wanted.get(&frame.index) {
+            for file in files {
+                save_thumbnail(&image, &dir.join(file))?;
+                saved.push(file.clone());
+            }
+        }
+        if let Err(e) = sink.write(&image) {
+            // the encoder died: its own message says why
+            let finished = sink.finish().err().unwrap_or_default();
+            return Err(fail(format!(
+                "encoding frame {} failed: {e} {finished}",
+                frame.index
+            )));
+        }
+        written += 1;
+    }
+    sink.finish().map_err(fail)?;
+    if written != clip.analysis.video.decoded_frames {
+        warnings.push(format!(
+            "the second decoding pass gave {written} frames, the analysis saw {}",
+            clip.analysis.video.decoded_frames
+        ));
+    }
+    Ok(Media {
+        video_file: Some(VIDEO_FILE.into()),
+        encoder,
+        h264,
+        frames_written: written,
+        thumbs: thumbs
+            .into_iter()
+            .filter(|t| saved.contains(&t.file))
+            .collect(),
+        cover_file: saved
+            .iter()
+            .any(|f| f == COVER_FILE)
+            .then(|| COVER_FILE.to_string()),
+        warnings,
+    })
+}
+
+/// A JPEG at most 480 px wide.
+fn save_thumbnail(image: &Mat, path: &Path) -> Result<()> {
+    let w = image.cols().max(1);
+    let scale = (480.0 / w as f64).min(1.0);
+    let mut small = Mat::default();
+    let size = Size::new(
+        ((w as f64 * scale).round() as i32).max(1),
+        ((image.rows() as f64 * scale).round() as i32).max(1),
+    );
+    imgproc::resize(image, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)?;
+    let params = Vector::from_slice(&[opencv::imgcodecs::IMWRITE_JPEG_QUALITY, 85]);
+    let ok = opencv::imgcodecs::imwrite(path.to_string_lossy().as_ref(), &small, &params)?;
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Output {
+            path: path.to_path_buf(),
+            reason: "OpenCV could not write the JPEG".into(),
+        })
+    }
+}
+
+/// BGR colours (same hues as the plots).
+const WHITE: (f64, f64, f64) = (245.0, 245.0, 245.0);
+const BLACK: (f64, f64, f64) = (20.0, 20.0, 20.0);
+const TRUNK: (f64, f64, f64) = (230.0, 150.0, 40.0);
+const HIP: (f64, f64, f64) = (60.0, 60.0, 235.0);
+const KNEE: (f64, f64, f64) = (60.0, 200.0, 60.0);
+const BACK: (f64, f64, f64) = (230.0, 110.0, 200.0);
+const BAR: (f64, f64, f64) = (0.0, 215.0, 255.0);
+const MIDFOOT: (f64, f64, f64) = (255.0, 255.0, 0.0);
+const FAULT: (f64, f64, f64) = (40.0, 40.0, 200.0);
+
+fn bgr(c: (f64, f64, f64)) -> Scalar {
+    Scalar::new(c.0, c.1, c.2, 0.0)
+}
+
+fn pt(p: (f64, f64)) -> Point {
+    Point::new(p.0.round() as i32, p.1.round() as i32)
+}
+
+/// Draws one frame's overlay; sizes scale with the frame so 480p and 4K both read well.
+struct Painter<'a> {
+    clip: &'a ClipAnalysis,
+    width: i32,
+    height: i32,
+    /// 1.0 at 540 px on the short side.
+    scale: f64,
+    min_fault_frames: usize,
+}
+
+impl<'a> Painter<'a> {
+    fn new(clip: &'a ClipAnalysis, width: i32, height: i32) -> Self {
+        let short = width.min(height).max(1) as f64;
+        Painter {
+            clip,
+            width,
+            height,
+            scale: (short / 540.0).max(0.45),
+            min_fault_frames: (clip.kinematics.fps * 0.7).round() as usize,
+        }
+    }
+
+    fn px(&self, v: f64) -> i32 {
+        ((v * self.scale).round() as i32).max(1)
+    }
+
+    fn line(
+        &self,
+        img: &mut Mat,
+        a: (f64, f64),
+        b: (f64, f64),
+        colour: (f64, f64, f64),
+        width: f64,
+    ) -> Result<()> {
+        imgproc::line(img, pt(a), pt(b), bgr(colour), self.px(width), LINE_AA, 0)?;
+        Ok(())
+    }
+
+    /// Text with a dark outline, readable on any background. `at` is the baseline start.
+    fn text(
+        &self,
+        img: &mut Mat,
+        s: &str,
+        at: (f64, f64),
+        size: f64,
+        colour: (f64, f64, f64),
+    ) -> Result<()> {
+        let fs = 0.55 * size * self.scale;
+        let t = self.px(1.5 * size);
+        imgproc::put_text(
+            img,
+            s,
+            pt(at),
+            FONT_HERSHEY_SIMPLEX,
+            fs,
+            bgr(BLACK),
+            t + self.px(2.0),
+            LINE_AA,
+            false,
+        )?;
+        imgproc::put_text(
+            img,
+            s,
+            pt(at),
+            FONT_HERSHEY_SIMPLEX,
+            fs,
+            bgr(colour),
+            t,
+            LINE_AA,
+            false,
+        )?;
+        Ok(())
+    }
+
+    fn text_size(&self, s: &str, size: f64) -> (i32, i32) {
+        let mut base = 0;
+        let fs = 0.55 * size * self.scale;
+        imgproc::get_text_size(s, FONT_HERSHEY_SIMPLEX, fs, self.px(1.5 * size), &mut base)
+            .map(|s| (s.width, s.height + base))
+            .unwrap_or((0, 0))
+    }
+
+    /// A filled box, blended over the frame.
+    fn panel(&self, img: &mut Mat, rect: Rect, colour: (f64, f64, f64), alpha: f64) -> Result<()> {
+        let r = rect & Rect::new(0, 0, self.width, self.height);
+        if r.width <= 0 || r.height <= 0 {
+            return Ok(());
+        }
+        let mut roi = Mat::roi_mut(img, r)?;
+        let fill = Mat::new_rows_cols_with_default(r.height, r.width, roi.typ(), bgr(colour))?;
+        let mut blended = Mat::default();
+        opencv::core::add_weighted(&roi, 1.0 - alpha, &fill, alpha, 0.0, &mut blended, -1)?;
+        blended.copy_to(&mut roi)?;
+        Ok(())
+    }
+
+    fn draw(&self, img: &mut Mat, frame: usize) -> Result<()> {
+        let clip = self.clip;
+        let k = &clip.kinematics;
+        let at = |j: Joint| {
+            if frame < k.frames() {
+                k.at(j, frame)
+            } else {
+                None
+            }
+        };
+        let angle = |s: &[Option<f64>]| s.get(frame).copied().flatten();
+        let a = &k.angles;
+
+        // mid-foot vertical line (dashed), from the floor up
+        if let Some(mx) = clip.bar.midfoot_x_px {
+            let bottom = clip.bar.floor_y_px.unwrap_or(self.height as f64);
+            let dash = 14.0 * self.scale;
+            let mut y = bottom;
+            while y > 0.0 {
+                self.line(img, (mx, y), (mx, (y - dash).max(0.0)), MIDFOOT, 1.5)?;
+                y -= 2.0 * dash;
+            }
+            self.text(
+                img,
+                "mid-foot",
+                (mx + 6.0 * self.scale, bottom - 6.0 * self.scale),
+                0.8,
+                MIDFOOT,
+            )?;
+        }
+
+        // skeleton of the joints used (near side)
+        use Joint::*;
+        for (p, q) in [
+            (Ear, Shoulder),
+            (Shoulder, Elbow),
+            (Elbow, Wrist),
+            (Hip, Knee),
+            (Knee, Ankle),
+            (Ankle, Heel),
+            (Heel, FootIndex),
+            (Ankle, FootIndex),
+        ] {
+            if let (Some(a), Some(b)) = (at(p), at(q)) {
+                self.line(img, a, b, WHITE, 3.0)?;
+            }
+        }
+        // trunk line, extended past the shoulder, and the vertical it is measured from
+        if let (Some(h), Some(s)) = (at(Hip), at(Shoulder)) {
+            let ext = (s.0 + (s.0 - h.0) * 0.15, s.1 + (s.1 - h.1) * 0.15);
+            self.line(img, h, ext, TRUNK, 5.0)?;
+            let len = ((s.0 - h.0).powi(2) + (s.1 - h.1).powi(2)).sqrt();
+            let mut y = h.1;
+            let dash = 8.0 * self.scale;
+            while y > h.1 - len * 0.6 {
+                self.line(img, (h.0, y), (h.0, y - dash), TRUNK, 1.5)?;
+                y -= 2.0 * dash;
+            }
+        }
+        for j in [
+            Ear, Shoulder, Elbow, Wrist, Hip, Knee, Ankle, Heel, FootIndex,
+        ] {
+            if let Some(p) = at(j) {
+                imgproc::circle(img, pt(p), self.px(5.0), bgr(BLACK), -1, LINE_AA, 0)?;
+                imgproc::circle(img, pt(p), self.px(3.5), bgr(WHITE), -1, LINE_AA, 0)?;
+            }
+        }
+
+        // traced back and its flexion
+        if let Some(back) = clip.poses.get(frame).and_then(|p| p.back.as_ref()) {
+            let pts: Vector<Point> = (0..crate::kinematics::back::PROFILE_T.len())
+                .filter_map(|i| back.edge_point(i).map(pt))
+                .collect();
+            if pts.len() >= 2 {
+                let all: Vector<Vector<Point>> = Vector::from_iter([pts.clone()]);
+                imgproc::polylines(img, &all, false, bgr(BACK), self.px(3.0), LINE_AA, 0)?;
+                if let Some(f) = angle(&clip.thoracic_flexion_deg) {
+                    let mid = pts.get(pts.len() * 2 / 3)?;
+                    let n = back.normal;
+                    let tx = mid.x as f64 + n.0 * 14.0 * self.scale;
+                    let ty = mid.y as f64 + n.1 * 14.0 * self.scale;
+                    let label = format!("back flex {f:.0} deg");
+                    let (w, _) = self.text_size(&label, 0.9);
+                    let tx = if n.0 < 0.0 { tx - w as f64 } else { tx };
+                    self.text(img, &label, (tx, ty), 0.9, BACK)?;
+                }
+            }
+        }
+
+        // live angles beside their joints
+        let side = clip.kinematics.facing.sign();
+        let beside = |p: (f64, f64), dx: f64| (p.0 - side * dx * self.scale, p.1);
+        if let (Some(s), Some(v)) = (at(Shoulder), angle(&a.trunk_angle_deg)) {
+            let label = format!("trunk {v:.0} deg");
+            let (w, _) = self.text_size(&label, 0.9);
+            let x = if side > 0.0 {
+                s.0 - w as f64 - 18.0 * self.scale
+            } else {
+                s.0 + 18.0 * self.scale
+            };
+            self.text(img, &label, (x, s.1 - 12.0 * self.scale), 0.9, TRUNK)?;
+        }
+        if let (Some(h), Some(v)) = (at(Hip), angle(&a.hip_angle_deg)) {
+            let label = format!("hip {v:.0} deg");
+            let (w, _) = self.text_size(&label, 0.9);
+            let p = beside(h, 16.0);
+            let x = if side > 0.0 { p.0 - w as f64 } else { p.0 };
+            self.text(img, &label, (x, h.1 + 24.0 * self.scale), 0.9, HIP)?;
+        }
+        if let (Some(kp), Some(v)) = (at(Knee), angle(&a.knee_angle_deg)) {
+            let p = (kp.0 + side * 16.0 * self.scale, kp.1);
+            let label = format!("knee {v:.0} deg");
+            let (w, _) = self.text_size(&label, 0.9);
+            let x = if side > 0.0 { p.0 } else { p.0 - w as f64 };
+            self.text(img, &label, (x, p.1), 0.9, KNEE)?;
+        }
+
+        // bar: trail for the current rep, then the hub
+        let rep = timeline::phase_at(&clip.analysis.reps, frame);
+        let trail_from = match rep {
+            Some((i, _)) => timeline::rep_span(&clip.analysis.reps[i])
+                .map(|s| s.0)
+                .unwrap_or(frame),
+            None => frame.saturating_sub((k.fps * 1.0) as usize),
+        };
+        let trail: Vector<Point> = (trail_from..=frame)
+            .filter_map(|i| {
+                let s = clip.bar.samples.get(i)?;
+                Some(pt((s.x_px?, s.y_px?)))
+            })
+            .collect();
+        if trail.len() >= 2 {
+            let all: Vector<Vector<Point>> = Vector::from_iter([trail]);
+            imgproc::polylines(img, &all, false, bgr(BAR), self.px(3.0), LINE_AA, 0)?;
+        }
+        if let Some(s) = clip.bar.samples.get(frame) {
+            if let (Some(x), Some(y)) = (s.x_px, s.y_px) {
+                imgproc::circle(
+                    img,
+                    pt((x, y)),
+                    self.px(9.0),
+                    bgr(BLACK),
+                    self.px(3.0) + 2,
+                    LINE_AA,
+                    0,
+                )?;
+                imgproc::circle(
+                    img,
+                    pt((x, y)),
+                    self.px(9.0),
+                    bgr(BAR),
+                    self.px(3.0),
+                    LINE_AA,
+                    0,
+                )?;
+                imgproc::circle(img, pt((x, y)), self.px(2.5), bgr(BAR), -1, LINE_AA, 0)?;
+            }
+        }
+
+        // rep and phase, top-left
+        let reps = &clip.analysis.reps;
+        let status = match rep {
+            Some((i, phase)) => {
+                format!("Rep {} of {}: {}", reps[i].index, reps.len(), phase.label())
+            }
+            None if reps.is_empty() => "no reps found".into(),
+            None => "between reps".into(),
+        };
+        let time = format!(
+            "{:.2} s  frame {}",
+            timeline::frame_time_s(clip, frame),
+            frame
+        );
+        let (w1, h1) = self.text_size(&status, 1.2);
+        let (w2, h2) = self.text_size(&time, 0.8);
+        let pad = 10.0 * self.scale;
+        let bw = w1.max(w2) as f64 + 2.0 * pad;
+        let bh = (h1 + h2) as f64 + 3.0 * pad;
+        self.panel(img, Rect::new(0, 0, bw as i32, bh as i32), BLACK, 0.55)?;
+        self.text(img, &status, (pad, pad + h1 as f64 * 0.8), 1.2, WHITE)?;
+        self.text(
+            img,
+            &time,
+            (pad, 2.0 * pad + h1 as f64 + h2 as f64 * 0.75),
+            0.8,
+            WHITE,
+        )?;
+
+        // fault banners, bottom
+        let active = timeline::active_findings(&clip.analysis.faults, frame, self.min_fault_frames);
+        let (_, lh) = self.text_size("Ag", 1.1);
+        let row = lh as f64 + 2.0 * pad;
+        for (n, f) in active.iter().enumerate() {
+            let y = self.height as f64 - row * (n + 1) as f64;
+            let unit = if f.unit == "deg" {
+                " deg".to_string()
+            } else {
+                timeline::unit_suffix(&f.unit)
+            };
+            let label = format!(
+                "FAULT rep {}: {}  {:.1}{unit} (limit {:.1}{unit})",
+                f.rep,
+                timeline::fault_title(&f.kind),
+                f.value,
+                f.threshold
+            );
+            self.panel(
+                img,
+                Rect::new(0, y as i32, self.width, row as i32),
+                FAULT,
+                0.8,
+            )?;
+            // shrink the text to fit narrow (portrait, small) frames
+            let (w, _) = self.text_size(&label, 1.1);
+            let room = self.width as f64 - 2.0 * pad;
+            let size = if w as f64 > room {
+                (1.1 * room / w as f64).max(0.5)
+            } else {
+                1.1
+            };
+            self.text(
+                img,
+                &label,
+                (pad, y + row - pad - lh as f64 * 0.2),
+                size,
+                WHITE,
+            )?;
+        }
+        Ok(())
+    }
+}

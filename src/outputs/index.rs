@@ -1,0 +1,550 @@
+//! The batch outputs in `<out>/`: `index.html` (one row per video, sortable and filterable
+//! by fault without a server, with a trends plot per lifter), `summary.csv` and
+//! `summary.json` (one row per video and per rep). Built after a run from every
+//! `<out>/*/analysis.json` present, so skipped and earlier videos are included. Every file is
+//! written under a temporary name and renamed into place.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use minijinja::{context, Environment, Value};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::Serialize;
+
+use super::plots::{self, Plot};
+use super::report::{SELFCHECK_JS, STYLE_CSS};
+use super::summary::{self, ClipSummary};
+use super::{font, timeline, write_atomically};
+use crate::error::{Error, Result};
+use crate::faults::Finding;
+use crate::reps::Rep;
+
+pub const INDEX_FILE: &str = "index.html";
+const TEMPLATE: &str = include_str!("../../templates/index.html");
+
+/// Days since 1970-01-01 for a civil date (proleptic Gregorian; H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// Civil date for days since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+fn ymd(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A date written in a file name: `2024-03-15`, `2024_03_15`, `2024.03.15` or `20240315`.
+pub fn date_in_name(name: &str) -> Option<i64> {
+    let b = name.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_digit());
+    let num = |i: usize, n: usize| -> Option<u32> {
+        (0..n).all(|k| digit(i + k)).then(|| {
+            b[i..i + n]
+                .iter()
+                .fold(0u32, |acc, c| acc * 10 + (c - b'0') as u32)
+        })
+    };
+    for i in 0..b.len() {
+        if i > 0 && digit(i - 1) {
+            continue;
+        }
+        let Some(y) = num(i, 4) else { continue };
+        if !(1990..=2100).contains(&y) {
+            continue;
+        }
+        let mut j = i + 4;
+        let sep = b
+            .get(j)
+            .copied()
+            .filter(|c| matches!(c, b'-' | b'_' | b'.'));
+        if sep.is_some() {
+            j += 1;
+        }
+        let Some(m) = num(j, 2) else { continue };
+        j += 2;
+        if let Some(s) = sep {
+            if b.get(j) != Some(&s) {
+                continue;
+            }
+            j += 1;
+        }
+        let Some(d) = num(j, 2) else { continue };
+        if digit(j + 2) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            continue;
+        }
+        return Some(days_from_civil(y as i64, m, d));
+    }
+    None
+}
+
+/// The video's date (days since 1970) and where it came from: a date in the file name wins
+/// (copies keep it), else the file's modification time.
+pub fn video_date(input: &Path) -> Option<(i64, &'static str)> {
+    let name = input.file_name()?.to_string_lossy().to_string();
+    if let Some(d) = date_in_name(&name) {
+        return Some((d, "file name"));
+    }
+    let modified = std::fs::metadata(input).and_then(|m| m.modified()).ok()?;
+    let secs = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs() as i64;
+    Some((secs.div_euclid(86_400), "file modified"))
+}
+
+/// One analysed video found in the output folder.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub folder: String,
+    pub summary: ClipSummary,
+    pub days: Option<i64>,
+    /// Who lifts: the input's parent folder name (one folder per lifter is the usual layout).
+    pub lifter: String,
+    pub has_report: bool,
+    pub has_thumb: bool,
+}
+
+fn read_entry(dir: &Path) -> Option<Entry> {
+    let folder = dir.file_name()?.to_string_lossy().to_string();
+    let text = std::fs::read_to_string(dir.join("analysis.json")).ok()?;
+    let analysis: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let input = analysis.get("input")?.as_str()?.to_string();
+    let mut summary = match std::fs::read_to_string(dir.join("summary.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<ClipSummary>(&t).ok())
+    {
+        Some(s) => s,
+        None => {
+            // an older result without summary.json: what analysis.json holds
+            let reps: Vec<Rep> = analysis
+                .get("reps")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default();
+            let faults: Vec<Finding> = analysis
+                .get("faults")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default();
+            let na = analysis
+                .get("not_assessable")
+                .and_then(|v| v.as_array())
+                .map(|a| a.len())
+                .unwrap_or(0);
+            let side = analysis
+                .pointer("/view/side_view")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            summary::build(&input, side, &reps, &faults, na, None)
+        }
+    };
+    let input_path = PathBuf::from(&input);
+    let date = video_date(&input_path);
+    summary.video.video = folder.clone();
+    summary.video.input = input.clone();
+    summary.video.date = date.map(|d| ymd(d.0)).unwrap_or_default();
+    summary.video.date_source = date.map(|d| d.1.to_string()).unwrap_or_default();
+    for r in summary.reps.iter_mut() {
+        r.video = folder.clone();
+        r.date = summary.video.date.clone();
+    }
+    let lifter = input_path
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "(no folder)".into());
+    Some(Entry {
+        has_report: dir.join(super::report::REPORT_FILE).is_file(),
+        has_thumb: dir.join(super::annotated::COVER_FILE).is_file(),
+        folder,
+        summary,
+        days: date.map(|d| d.0),
+        lifter,
+    })
+}
+
+/// Every analysed video under `out_dir`, sorted by date then name.
+pub fn collect_entries(out_dir: &Path) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = std::fs::read_dir(out_dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_dir()
+                        && !p
+                            .file_name()
+                            .map(|n| n.to_string_lossy().starts_with('.'))
+                            .unwrap_or(true)
+                })
+                .filter_map(|p| read_entry(&p))
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort_by(|a, b| a.days.cmp(&b.days).then(a.folder.cmp(&b.folder)));
+    entries
+}
+
+/// Percent-encodes one path segment for an `href` (everything but unreserved characters).
+pub fn url_segment(s: &str) -> String {
+    s.bytes()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~') {
+                (c as char).to_string()
+            } else {
+                format!("%{c:02X}")
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct RowView {
+    name: String,
+    input: String,
+    report_href: Option<String>,
+    thumb_src: Option<String>,
+    date: String,
+    date_source: String,
+    days: i64,
+    lifter: String,
+    reps: usize,
+    /// "rep 2: Rounded upper back, Bar drifts…"
+    faults_per_rep: Vec<String>,
+    fault_kinds: String,
+    fault_count: usize,
+    worst: String,
+    worst_severity: f64,
+    peak_flexion: String,
+    peak_flexion_sort: f64,
+    drift: String,
+    drift_sort: f64,
+    status: String,
+}
+
+/// Trends of one lifter's videos over dates: peak upper-back flexion and max forward drift.
+struct TrendsPlot {
+    /// lifter → points (day, value) per metric
+    flexion: BTreeMap<String, Vec<(f64, f64)>>,
+    drift: BTreeMap<String, Vec<(f64, f64)>>,
+}
+
+impl TrendsPlot {
+    fn new(entries: &[Entry]) -> Self {
+        let mut flexion: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+        let mut drift: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+        for e in entries {
+            let Some(day) = e.days else { continue };
+            if let Some(v) = e.summary.video.peak_thoracic_flexion_deg {
+                flexion
+                    .entry(e.lifter.clone())
+                    .or_default()
+                    .push((day as f64, v));
+            }
+            if let Some(v) = e.summary.video.max_forward_cm {
+                drift
+                    .entry(e.lifter.clone())
+                    .or_default()
+                    .push((day as f64, v));
+            }
+        }
+        TrendsPlot { flexion, drift }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.flexion.is_empty() && self.drift.is_empty()
+    }
+
+    fn panel<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        title: &str,
+        y_desc: &str,
+        data: &BTreeMap<String, Vec<(f64, f64)>>,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>>
+    where
+        DB::ErrorType: 'static,
+    {
+        let all = || data.values().flatten();
+        if all().next().is_none() {
+            area.draw(&Text::new(
+                format!("{title}: no data yet (needs reps with this measure)"),
+                (20, 30),
+                (font::FAMILY, 15).into_font().color(&RGBColor(90, 90, 90)),
+            ))?;
+            return Ok(());
+        }
+        let (x0, x1) = plots::padded_range(all().map(|p| p.0), 4.0).unwrap_or((0.0, 1.0));
+        let (y0, y1) = plots::padded_range(all().map(|p| p.1), 5.0).unwrap_or((0.0, 1.0));
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, (font::FAMILY, 18))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(x0..x1, y0.min(0.0)..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc("Date")
+            .y_desc(y_desc)
+            .x_labels(5)
+            .x_label_formatter(&|d| ymd(d.round() as i64))
+            .label_style((font::FAMILY, 12))
+            .axis_desc_style((font::FAMILY, 14))
+            .light_line_style(RGBColor(240, 240, 240))
+            .draw()?;
+        for (i, (lifter, pts)) in data.iter().enumerate() {
+            let c = plots::REP_COLOURS[i % plots::REP_COLOURS.len()];
+            let mut pts = pts.clone();
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            chart
+                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))?
+                .label(format!("lifter: {lifter}"))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
+                });
+            chart.draw_series(pts.iter().map(|p| Circle::new(*p, 4, c.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((font::FAMILY, 12))
+            .draw()?;
+        Ok(())
+    }
+}
+
+impl Plot for TrendsPlot {
+    fn size(&self) -> (u32, u32) {
+        (1000, 360)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE)?;
+        let (left, right) = root.split_horizontally(500);
+        Self::panel(
+            &left,
+            "Peak upper-back flexion per video",
+            "Flexion (°)",
+            &self.flexion,
+        )?;
+        Self::panel(
+            &right,
+            "Max forward bar drift per video",
+            "Drift (cm)",
+            &self.drift,
+        )?;
+        Ok(())
+    }
+}
+
+fn row_view(e: &Entry) -> RowView {
+    let v = &e.summary.video;
+    let enc = url_segment(&e.folder);
+    let worst = match (&v.worst_fault, v.worst_value, v.worst_threshold) {
+        (Some(k), Some(val), Some(th)) => {
+            let unit = v.worst_unit.clone().unwrap_or_default();
+            format!(
+                "{} {} (limit {}{})",
+                timeline::fault_title(k),
+                timeline::with_unit(val, &unit),
+                timeline::with_unit(th, &unit),
+                v.worst_rep
+                    .map(|r| format!(", rep {r}"))
+                    .unwrap_or_default()
+            )
+        }
+        _ => "–".into(),
+    };
+    let worst_severity = match (v.worst_value, v.worst_threshold) {
+        (Some(value), Some(threshold)) => summary::severity_of(value, threshold),
+        _ => 0.0,
+    };
+    let status = if !v.side_view {
+        "not a side view".to_string()
+    } else if v.reps == 0 {
+        "no reps found".to_string()
+    } else if v.fault_count == 0 {
+        "no faults".to_string()
+    } else {
+        format!(
+            "{} fault{}",
+            v.fault_count,
+            if v.fault_count == 1 { "" } else { "s" }
+        )
+    };
+    RowView {
+        name: e.folder.clone(),
+        input: v.input.clone(),
+        report_href: e
+            .has_report
+            .then(|| format!("{enc}/{}", super::report::REPORT_FILE)),
+        thumb_src: e
+            .has_thumb
+            .then(|| format!("{enc}/{}", super::annotated::COVER_FILE)),
+        date: if v.date.is_empty() {
+            "–".into()
+        } else {
+            v.date.clone()
+        },
+        date_source: v.date_source.clone(),
+        days: e.days.unwrap_or(0),
+        lifter: e.lifter.clone(),
+        reps: v.reps,
+        faults_per_rep: v
+            .faults_per_rep
+            .iter()
+            .map(|(rep, kinds)| {
+                format!(
+                    "rep {rep}: {}",
+                    kinds
+                        .iter()
+                        .map(|k| timeline::fault_title(k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect(),
+        fault_kinds: v.fault_kinds.join(" "),
+        fault_count: v.fault_count,
+        worst,
+        worst_severity,
+        peak_flexion: v
+            .peak_thoracic_flexion_deg
+            .map(|x| format!("{x:.0}°"))
+            .unwrap_or_else(|| "–".into()),
+        peak_flexion_sort: v.peak_thoracic_flexion_deg.unwrap_or(-1.0),
+        drift: v
+            .max_forward_cm
+            .map(|x| format!("{x:.1} cm"))
+            .unwrap_or_else(|| "–".into()),
+        drift_sort: v.max_forward_cm.unwrap_or(-1000.0),
+        status,
+    }
+}
+
+/// The index page for `entries`; `trends_svg` is the inline plot (if any).
+pub fn render_index(entries: &[Entry], trends_svg: Option<String>) -> Result<String> {
+    let mut env = Environment::new();
+    env.add_template("index.html", TEMPLATE)
+        .map_err(|e| Error::Other(format!("index template: {e}")))?;
+    let rows: Vec<RowView> = entries.iter().map(row_view).collect();
+    let mut kinds: Vec<(String, String)> = Vec::new();
+    for e in entries {
+        for k in &e.summary.video.fault_kinds {
+            if !kinds.iter().any(|(kk, _)| kk == k) {
+                kinds.push((k.clone(), timeline::fault_title(k)));
+            }
+        }
+    }
+    let lifters: std::collections::BTreeSet<&str> =
+        entries.iter().map(|e| e.lifter.as_str()).collect();
+    env.get_template("index.html")
+        .and_then(|t| {
+            t.render(context! {
+                rows => Value::from_serialize(&rows),
+                kinds => Value::from_serialize(&kinds),
+                lifters => Value::from_serialize(&lifters),
+                trends => trends_svg.map(Value::from_safe_string),
+                style => Value::from_safe_string(STYLE_CSS.to_string()),
+                selfcheck => Value::from_safe_string(SELFCHECK_JS.to_string()),
+            })
+        })
+        .map_err(|e| Error::Other(format!("index template: {e}")))
+}
+
+/// Writes `index.html`, `summary.csv`, `summary.json` (and the trends plot as
+/// `trends.svg`/`trends.png`) into `out_dir` from every result folder in it.
+pub fn write_batch(out_dir: &Path) -> Result<usize> {
+    let entries = collect_entries(out_dir);
+    let summaries: Vec<ClipSummary> = entries.iter().map(|e| e.summary.clone()).collect();
+    write_atomically(
+        &out_dir.join("summary.csv"),
+        summary::to_csv(&summaries).as_bytes(),
+    )?;
+    #[derive(Serialize)]
+    struct BatchSummary<'a> {
+        videos: Vec<&'a summary::VideoRow>,
+        reps: Vec<&'a summary::RepRow>,
+    }
+    let json = BatchSummary {
+        videos: summaries.iter().map(|s| &s.video).collect(),
+        reps: summaries.iter().flat_map(|s| s.reps.iter()).collect(),
+    };
+    let json = serde_json::to_string_pretty(&json).map_err(|e| Error::Other(e.to_string()))?;
+    write_atomically(&out_dir.join("summary.json"), (json + "\n").as_bytes())?;
+    let trends = TrendsPlot::new(&entries);
+    let trends_svg = if trends.is_empty() {
+        None
+    } else {
+        let svg = plots::render_svg(&trends).map_err(Error::Other)?;
+        write_atomically(&out_dir.join("trends.svg"), svg.as_bytes())?;
+        let png = out_dir.join(format!(".trends-{}.tmp.png", std::process::id()));
+        plots::render_png(&trends, &png).map_err(Error::Other)?;
+        std::fs::rename(&png, out_dir.join("trends.png")).map_err(|e| Error::Output {
+            path: out_dir.join("trends.png"),
+            reason: e.to_string(),
+        })?;
+        Some(svg)
+    };
+    let html = render_index(&entries, trends_svg)?;
+    write_atomically(&out_dir.join(INDEX_FILE), html.as_bytes())?;
+    Ok(entries.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_are_found_in_names() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(ymd(days_from_civil(2024, 2, 29)), "2024-02-29");
+        assert_eq!(
+            date_in_name("pull_2024-03-15_set2.mp4").map(ymd).as_deref(),
+            Some("2024-03-15")
+        );
+        assert_eq!(
+            date_in_name("VID_20231102_101500.mp4").map(ymd).as_deref(),
+            Some("2023-11-02")
+        );
+        assert_eq!(date_in_name("A02_good008.mp4"), None);
+        assert_eq!(date_in_name("2024-13-01.mp4"), None);
+    }
+
+    #[test]
+    fn href_segments_are_percent_encoded() {
+        assert_eq!(url_segment("<b>x<_b>"), "%3Cb%3Ex%3C_b%3E");
+        assert_eq!(url_segment("a b#c"), "a%20b%23c");
+    }
+}

@@ -1,0 +1,828 @@
+//! The per-video plots, each as SVG (inlined in the report) and PNG (to share elsewhere):
+//! joint angles over time with rep phases shaded and the thresholds drawn, the bar path in cm
+//! with the mid-foot line and the allowed drift band, the bar's vertical velocity per rep,
+//! and a per-rep fault chart. Owns the drawing only; the numbers come from the analysis.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::font;
+use super::timeline::{self, Phase};
+use crate::analyze::ClipAnalysis;
+use crate::config::Config;
+use crate::error::{Error, Result};
+
+type PlotResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// Continuous runs of (x, y) points; a gap in the data starts a new run.
+type Runs = Vec<Vec<(f64, f64)>>;
+/// A named, coloured line made of runs.
+type Line<N> = (N, RGBColor, Runs);
+
+/// One plot written to the clip folder.
+#[derive(Debug, Clone)]
+pub struct PlotFile {
+    /// File stem: `<stem>.svg` and `<stem>.png`.
+    pub stem: &'static str,
+    pub title: &'static str,
+    /// The SVG text (also written to `<stem>.svg`).
+    pub svg: String,
+}
+
+/// The plots of one clip, in report order.
+#[derive(Debug, Clone, Default)]
+pub struct Plots {
+    pub files: Vec<PlotFile>,
+}
+
+/// Colours, shared with the annotated video's legend where it makes sense.
+pub const TRUNK: RGBColor = RGBColor(31, 119, 180);
+pub const HIP: RGBColor = RGBColor(214, 39, 40);
+pub const KNEE: RGBColor = RGBColor(44, 160, 44);
+pub const THORACIC: RGBColor = RGBColor(148, 103, 189);
+/// Threshold lines are drawn in this colour family so tests and readers can find them.
+pub const THRESHOLD: RGBColor = RGBColor(120, 120, 120);
+const SETUP_FILL: RGBColor = RGBColor(238, 238, 238);
+const PULL_FILL: RGBColor = RGBColor(255, 236, 200);
+const LOWER_FILL: RGBColor = RGBColor(220, 235, 252);
+/// One colour per rep (cycled).
+pub const REP_COLOURS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+/// Something drawable on any plotters backend.
+pub(crate) trait Plot {
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> PlotResult
+    where
+        DB::ErrorType: 'static;
+}
+
+pub(crate) fn render_svg<P: Plot>(plot: &P) -> std::result::Result<String, String> {
+    font::register();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, plot.size()).into_drawing_area();
+        plot.draw(&root).map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+pub(crate) fn render_png<P: Plot>(plot: &P, path: &Path) -> std::result::Result<(), String> {
+    font::register();
+    let root = BitMapBackend::new(path, plot.size()).into_drawing_area();
+    plot.draw(&root).map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}
+
+fn write_plot<P: Plot>(
+    plot: &P,
+    dir: &Path,
+    stem: &'static str,
+    title: &'static str,
+) -> Result<PlotFile> {
+    let svg_path = dir.join(format!("{stem}.svg"));
+    let err = |path: &Path, reason: String| Error::Output {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let svg = render_svg(plot).map_err(|e| err(&svg_path, e))?;
+    std::fs::write(&svg_path, &svg).map_err(|e| err(&svg_path, e.to_string()))?;
+    let png_path = dir.join(format!("{stem}.png"));
+    render_png(plot, &png_path).map_err(|e| err(&png_path, e))?;
+    Ok(PlotFile { stem, title, svg })
+}
+
+/// Writes every plot of `clip` into `dir`.
+pub fn write_plots(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<Plots> {
+    let files = vec![
+        write_plot(
+            &AnglesPlot::new(clip, config),
+            dir,
+            "angles",
+            "Joint angles over time",
+        )?,
+        write_plot(&BarPathPlot::new(clip, config), dir, "bar_path", "Bar path")?,
+        write_plot(
+            &VelocityPlot::new(clip),
+            dir,
+            "bar_velocity",
+            "Bar velocity per rep",
+        )?,
+        write_plot(&FaultChart::new(clip), dir, "faults", "Faults per rep")?,
+    ];
+    Ok(Plots { files })
+}
+
+/// The SVGs only, without files (tests).
+pub fn render_all_svg(
+    clip: &ClipAnalysis,
+    config: &Config,
+) -> std::result::Result<Vec<String>, String> {
+    Ok(vec![
+        render_svg(&AnglesPlot::new(clip, config))?,
+        render_svg(&BarPathPlot::new(clip, config))?,
+        render_svg(&VelocityPlot::new(clip))?,
+        render_svg(&FaultChart::new(clip))?,
+    ])
+}
+
+/// Every how many frames to plot so a long clip stays a light SVG (~2500 points a line).
+fn stride(frames: usize) -> usize {
+    frames.div_ceil(2500).max(1)
+}
+
+/// Splits a gappy series into continuous runs of points.
+fn runs(points: impl Iterator<Item = Option<(f64, f64)>>) -> Runs {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for p in points {
+        match p {
+            Some(p) if p.0.is_finite() && p.1.is_finite() => {
+                if let Some(last) = out.last_mut() {
+                    last.push(p)
+                }
+            }
+            _ => {
+                if out.last().map(|l| !l.is_empty()).unwrap_or(false) {
+                    out.push(Vec::new());
+                }
+            }
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, why: &str) -> PlotResult
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    root.draw(&Text::new(
+        title.to_string(),
+        (16, 12),
+        (font::FAMILY, 22).into_font().color(&BLACK),
+    ))?;
+    root.draw(&Text::new(
+        why.to_string(),
+        (w as i32 / 2 - 200, h as i32 / 2),
+        (font::FAMILY, 18).into_font().color(&RGBColor(90, 90, 90)),
+    ))?;
+    Ok(())
+}
+
+pub(crate) fn padded_range(values: impl Iterator<Item = f64>, min_span: f64) -> Option<(f64, f64)> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return None;
+    }
+    let span = (hi - lo).max(min_span);
+    let mid = (hi + lo) / 2.0;
+    Some((mid - span * 0.55, mid + span * 0.55))
+}
+
+/// A horizontal threshold line with its label: `(label, value, from_s, to_s)`.
+struct ThresholdLine {
+    label: String,
+    value_deg: f64,
+    from_s: f64,
+    to_s: f64,
+    colour: RGBColor,
+    /// Label under the line (two limits close together would overlap).
+    label_below: bool,
+}
+
+/// Angles (trunk, hip, knee, upper-back flexion) over time.
+pub struct AnglesPlot {
+    series: Vec<Line<&'static str>>,
+    phases: Vec<(Phase, f64, f64)>,
+    thresholds: Vec<ThresholdLine>,
+    t_range_s: (f64, f64),
+}
+
+impl AnglesPlot {
+    pub fn new(clip: &ClipAnalysis, config: &Config) -> Self {
+        let k = &clip.kinematics;
+        let t = &k.time_s;
+        let step = stride(t.len());
+        let zip = |s: &[Option<f64>]| {
+            runs(
+                t.iter()
+                    .zip(s)
+                    .step_by(step)
+                    .map(|(t, v)| v.map(|v| (*t, v))),
+            )
+        };
+        let series = vec![
+            ("trunk from vertical", TRUNK, zip(&k.angles.trunk_angle_deg)),
+            ("hip", HIP, zip(&k.angles.hip_angle_deg)),
+            ("knee", KNEE, zip(&k.angles.knee_angle_deg)),
+            (
+                "upper-back flexion",
+                THORACIC,
+                zip(&clip.thoracic_flexion_deg),
+            ),
+        ];
+        let time = |f: usize| timeline::frame_time_s(clip, f);
+        let phases = clip
+            .analysis
+            .reps
+            .iter()
+            .flat_map(timeline::phase_spans)
+            .map(|(p, a, b)| (p, time(a), time(b)))
+            .collect();
+        let t_end = t.last().copied().unwrap_or(1.0).max(0.1);
+        let mut thresholds = vec![
+            ThresholdLine {
+                label: format!("hip at lockout ≥ {:.0}°", config.lockout.min_hip_angle_deg),
+                value_deg: config.lockout.min_hip_angle_deg,
+                from_s: 0.0,
+                to_s: t_end,
+                colour: HIP,
+                label_below: false,
+            },
+            ThresholdLine {
+                label: format!(
+                    "knee at lockout ≥ {:.0}°",
+                    config.lockout.min_knee_angle_deg
+                ),
+                value_deg: config.lockout.min_knee_angle_deg,
+                from_s: 0.0,
+                to_s: t_end,
+                colour: KNEE,
+                label_below: true,
+            },
+        ];
+        // Upper-back rounding is judged against the flexion the lifter set up with.
+        let spans: Vec<(usize, usize)> = if clip.analysis.reps.is_empty() {
+            vec![(0, k.frames().saturating_sub(1))]
+        } else {
+            clip.analysis
+                .reps
+                .iter()
+                .filter_map(timeline::rep_span)
+                .collect()
+        };
+        for (a, b) in spans {
+            if let Some(base) = timeline::first_over(&clip.thoracic_flexion_deg, a, b) {
+                let limit = base + config.thoracic_rounding.max_increase_deg;
+                thresholds.push(ThresholdLine {
+                    label: format!(
+                        "back flexion limit {limit:.0}° (set-up +{:.0}°)",
+                        config.thoracic_rounding.max_increase_deg
+                    ),
+                    value_deg: limit,
+                    from_s: time(a),
+                    to_s: time(b),
+                    colour: THORACIC,
+                    label_below: false,
+                });
+            }
+        }
+        AnglesPlot {
+            series,
+            phases,
+            thresholds,
+            t_range_s: (t.first().copied().unwrap_or(0.0), t_end),
+        }
+    }
+}
+
+impl Plot for AnglesPlot {
+    fn size(&self) -> (u32, u32) {
+        (960, 500)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> PlotResult
+    where
+        DB::ErrorType: 'static,
+    {
+        if self.series.iter().all(|s| s.2.is_empty()) {
+            return no_data(
+                root,
+                "Joint angles over time",
+                "no angles: no person tracked",
+            );
+        }
+        root.fill(&WHITE)?;
+        let values = self
+            .series
+            .iter()
+            .flat_map(|s| s.2.iter().flatten().map(|p| p.1))
+            .chain(self.thresholds.iter().map(|t| t.value_deg));
+        let (y0, y1) = padded_range(values, 40.0).unwrap_or((0.0, 180.0));
+        // room above the data for the legend
+        let (y0, y1) = (y0.min(0.0), y1.max(185.0) + 70.0);
+        let mut chart = ChartBuilder::on(root)
+            .caption("Joint angles over time", (font::FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(60)
+            .build_cartesian_2d(self.t_range_s.0..self.t_range_s.1, y0..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc("Time (s)")
+            .y_desc("Angle (°)")
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((font::FAMILY, 14))
+            .axis_desc_style((font::FAMILY, 16))
+            .light_line_style(RGBColor(240, 240, 240))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw()?;
+        for (phase, a, b) in &self.phases {
+            let fill = match phase {
+                Phase::Setup => SETUP_FILL,
+                Phase::Pull | Phase::Lockout => PULL_FILL,
+                Phase::Lowering => LOWER_FILL,
+            };
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(*a, y0), (*b, y1)],
+                fill.filled(),
+            )))?;
+        }
+        for t in &self.thresholds {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(t.from_s, t.value_deg), (t.to_s, t.value_deg)],
+                8,
+                5,
+                t.colour.mix(0.8).stroke_width(2),
+            ))?;
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((t.from_s + (t.to_s - t.from_s) * 0.01, t.value_deg))
+                    + Text::new(
+                        format!("threshold: {}", t.label),
+                        (2, if t.label_below { 4 } else { -17 }),
+                        (font::FAMILY, 13).into_font().color(&t.colour),
+                    ),
+            ))?;
+        }
+        for (name, colour, runs) in &self.series {
+            let mut first = true;
+            for run in runs {
+                let s = chart.draw_series(LineSeries::new(run.clone(), colour.stroke_width(2)))?;
+                if first {
+                    let c = *colour;
+                    s.label(format!("{name} (°)")).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
+                    });
+                    first = false;
+                }
+            }
+        }
+        // Phase legend entries (empty series, legend only).
+        for (label, fill) in [
+            ("set-up", SETUP_FILL),
+            ("pull", PULL_FILL),
+            ("lowering", LOWER_FILL),
+        ] {
+            if self.phases.is_empty() {
+                break;
+            }
+            chart
+                .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())?
+                .label(label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((font::FAMILY, 13))
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// Bar path: horizontal distance from mid-foot against height, in cm, one colour per rep.
+pub struct BarPathPlot {
+    reps: Vec<Line<String>>,
+    max_forward_cm: f64,
+    scale_note: String,
+}
+
+impl BarPathPlot {
+    pub fn new(clip: &ClipAnalysis, config: &Config) -> Self {
+        let sign = clip.kinematics.facing.sign();
+        let n = clip.bar.samples.len();
+        let path = |a: usize, b: usize| {
+            runs(
+                (a..=b.min(n.saturating_sub(1)))
+                    .step_by(stride(b.saturating_sub(a)))
+                    .map(|i| Some((clip.bar.x_cm_from_midfoot(i, sign)?, clip.bar.height_cm(i)?))),
+            )
+        };
+        let mut reps: Vec<_> = clip
+            .analysis
+            .reps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let (a, b) = timeline::rep_span(r)?;
+                Some((
+                    format!("rep {}", r.index),
+                    REP_COLOURS[i % REP_COLOURS.len()],
+                    path(a, b),
+                ))
+            })
+            .collect();
+        if reps.is_empty() && n > 0 {
+            reps.push((
+                "whole clip (no reps found)".into(),
+                RGBColor(90, 90, 90),
+                path(0, n - 1),
+            ));
+        }
+        let source = match clip.bar.samples.iter().find(|s| s.x_px.is_some()) {
+            Some(s) => s.source.as_str(),
+            None => "none",
+        };
+        BarPathPlot {
+            reps,
+            max_forward_cm: config.bar_drift.max_forward_cm,
+            scale_note: format!(
+                "bar from: {source}; scale from: {} (confidence {:.2})",
+                clip.bar.scale.source, clip.bar.scale.confidence
+            ),
+        }
+    }
+}
+
+impl Plot for BarPathPlot {
+    fn size(&self) -> (u32, u32) {
+        (600, 680)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> PlotResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let points = || self.reps.iter().flat_map(|r| r.2.iter().flatten());
+        if points().next().is_none() {
+            return no_data(
+                root,
+                "Bar path",
+                "no bar position or no scale (mid-foot, floor)",
+            );
+        }
+        root.fill(&WHITE)?;
+        let half = points()
+            .map(|p| p.0.abs())
+            .fold(self.max_forward_cm * 2.5, f64::max)
+            .max(15.0)
+            * 1.1;
+        let (h0, h1) = padded_range(points().map(|p| p.1), 60.0).unwrap_or((0.0, 100.0));
+        let (h0, h1) = (h0.min(0.0), h1);
+        let (_, h) = root.dim_in_pixel();
+        let (upper, lower) = root.split_vertically(h.saturating_sub(26));
+        let mut chart = ChartBuilder::on(&upper)
+            .caption("Bar path (side view)", (font::FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(64)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-half..half, h0..h1)?;
+        chart
+            .configure_mesh()
+            .x_desc("Bar from mid-foot (cm, + = forward, towards the toes)")
+            .y_desc("Bar height above the floor (cm)")
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((font::FAMILY, 14))
+            .axis_desc_style((font::FAMILY, 15))
+            .light_line_style(RGBColor(240, 240, 240))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw()?;
+        let band = self.max_forward_cm;
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(-band, h0), (band, h1)],
+                RGBColor(200, 235, 200).mix(0.6).filled(),
+            )))?
+            .label(format!("threshold: allowed drift ±{band:.0} cm"))
+            .legend(|(x, y)| {
+                Rectangle::new(
+                    [(x, y - 6), (x + 20, y + 6)],
+                    RGBColor(200, 235, 200).filled(),
+                )
+            });
+        for x in [-band, band] {
+            chart.draw_series(DashedLineSeries::new(
+                vec![(x, h0), (x, h1)],
+                8,
+                5,
+                THRESHOLD.stroke_width(1),
+            ))?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                vec![(0.0, h0), (0.0, h1)],
+                BLACK.stroke_width(2),
+            ))?
+            .label("mid-foot")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+        for (name, colour, runs) in &self.reps {
+            let mut first = true;
+            for run in runs {
+                let s = chart.draw_series(LineSeries::new(run.clone(), colour.stroke_width(2)))?;
+                if first {
+                    let c = *colour;
+                    s.label(name.clone()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
+                    });
+                    first = false;
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((font::FAMILY, 13))
+            .draw()?;
+        lower.draw(&Text::new(
+            self.scale_note.clone(),
+            (14, 4),
+            (font::FAMILY, 12)
+                .into_font()
+                .color(&RGBColor(100, 100, 100)),
+        ))?;
+        Ok(())
+    }
+}
+
+/// Vertical bar velocity against time from lift-off, one line per rep.
+pub struct VelocityPlot {
+    reps: Vec<Line<String>>,
+}
+
+impl VelocityPlot {
+    pub fn new(clip: &ClipAnalysis) -> Self {
+        let v = timeline::bar_velocity_m_per_s(clip, 2);
+        let time = |f: usize| timeline::frame_time_s(clip, f);
+        let series = |a: usize, b: usize, t0: f64| {
+            runs(
+                (a..=b.min(v.len().saturating_sub(1)))
+                    .step_by(stride(b.saturating_sub(a)))
+                    .map(|i| Some((time(i) - t0, v.get(i).copied().flatten()?))),
+            )
+        };
+        let mut reps: Vec<_> = clip
+            .analysis
+            .reps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let (a, b) = timeline::rep_span(r)?;
+                let t0 = time(r.liftoff_frame.unwrap_or(a));
+                let mean = r
+                    .bar
+                    .mean_concentric_velocity_m_per_s
+                    .map(|m| format!(", mean up {m:.2} m/s"))
+                    .unwrap_or_default();
+                Some((
+                    format!("rep {}{mean}", r.index),
+                    REP_COLOURS[i % REP_COLOURS.len()],
+                    series(a, b, t0),
+                ))
+            })
+            .collect();
+        if reps.is_empty() && !v.is_empty() {
+            reps.push((
+                "whole clip (no reps found)".into(),
+                RGBColor(90, 90, 90),
+                series(0, v.len() - 1, 0.0),
+            ));
+        }
+        VelocityPlot { reps }
+    }
+}
+
+impl Plot for VelocityPlot {
+    fn size(&self) -> (u32, u32) {
+        (760, 420)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> PlotResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let points = || self.reps.iter().flat_map(|r| r.2.iter().flatten());
+        if points().next().is_none() {
+            return no_data(
+                root,
+                "Bar velocity",
+                "no bar height (no bar track or no scale)",
+            );
+        }
+        root.fill(&WHITE)?;
+        let (t0, t1) = padded_range(points().map(|p| p.0), 1.0).unwrap_or((0.0, 1.0));
+        let (v0, v1) = padded_range(points().map(|p| p.1), 1.0).unwrap_or((-1.0, 1.0));
+        let mut chart = ChartBuilder::on(root)
+            .caption("Vertical bar velocity per rep", (font::FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(60)
+            .build_cartesian_2d(t0..t1, v0..v1)?;
+        chart
+            .configure_mesh()
+            .x_desc("Time from lift-off (s)")
+            .y_desc("Velocity (m/s, + = up)")
+            .label_style((font::FAMILY, 14))
+            .axis_desc_style((font::FAMILY, 16))
+            .light_line_style(RGBColor(240, 240, 240))
+            .bold_line_style(RGBColor(225, 225, 225))
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            vec![(t0, 0.0), (t1, 0.0)],
+            RGBColor(120, 120, 120).stroke_width(1),
+        ))?;
+        for (name, colour, runs) in &self.reps {
+            let mut first = true;
+            for run in runs {
+                let s = chart.draw_series(LineSeries::new(run.clone(), colour.stroke_width(2)))?;
+                if first {
+                    let c = *colour;
+                    s.label(name.clone()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
+                    });
+                    first = false;
+                }
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((font::FAMILY, 13))
+            .draw()?;
+        Ok(())
+    }
+}
+
+/// One cell of the fault chart.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Fault {
+        value: f64,
+        threshold: f64,
+        unit: String,
+    },
+    Clear,
+    NotAssessable,
+}
+
+/// Rows = fault kinds, columns = reps; red = found (value / threshold), green = assessed and
+/// clear, grey = could not be judged.
+pub struct FaultChart {
+    reps: Vec<usize>,
+    rows: Vec<(String, Vec<Cell>)>,
+}
+
+impl FaultChart {
+    pub fn new(clip: &ClipAnalysis) -> Self {
+        let a = &clip.analysis;
+        let reps: Vec<usize> = a.reps.iter().map(|r| r.index).collect();
+        let mut kinds: Vec<String> = Vec::new();
+        for k in a
+            .faults
+            .iter()
+            .map(|f| &f.kind)
+            .chain(a.not_assessable.iter().map(|n| &n.kind))
+        {
+            if !kinds.contains(k) {
+                kinds.push(k.clone());
+            }
+        }
+        let rows = kinds
+            .into_iter()
+            .map(|kind| {
+                let cells = reps
+                    .iter()
+                    .map(|&rep| {
+                        if let Some(f) = a
+                            .faults
+                            .iter()
+                            .filter(|f| f.kind == kind && f.rep == rep)
+                            .max_by(|x, y| x.value.total_cmp(&y.value))
+                        {
+                            Cell::Fault {
+                                value: f.value,
+                                threshold: f.threshold,
+                                unit: f.unit.clone(),
+                            }
+                        } else if a
+                            .not_assessable
+                            .iter()
+                            .any(|n| n.kind == kind && n.rep.is_none_or(|r| r == rep))
+                        {
+                            Cell::NotAssessable
+                        } else {
+                            Cell::Clear
+                        }
+                    })
+                    .collect();
+                (kind, cells)
+            })
+            .collect();
+        FaultChart { reps, rows }
+    }
+}
+
+impl Plot for FaultChart {
+    fn size(&self) -> (u32, u32) {
+        let cols = self.reps.len().max(1) as u32;
+        (
+            (260 + 130 * cols).max(560),
+            130 + 46 * self.rows.len().max(1) as u32,
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> PlotResult
+    where
+        DB::ErrorType: 'static,
+    {
+        if self.reps.is_empty() {
+            return no_data(root, "Faults per rep", "no reps found, so no faults judged");
+        }
+        if self.rows.is_empty() {
+            return no_data(root, "Faults per rep", "no faults reported for any rep");
+        }
+        root.fill(&WHITE)?;
+        let text = |s: &str, x: i32, y: i32, size: u32, colour: RGBColor| {
+            Text::new(
+                s.to_string(),
+                (x, y),
+                (font::FAMILY, size).into_font().color(&colour),
+            )
+        };
+        root.draw(&text("Faults per rep", 16, 10, 22, BLACK))?;
+        let (left, top, cw, ch) = (240, 74, 130, 46);
+        root.draw(&text("Rep", left - 40, top - 26, 15, BLACK))?;
+        for (c, rep) in self.reps.iter().enumerate() {
+            root.draw(&text(
+                &format!("{rep}"),
+                left + c as i32 * cw + cw / 2 - 4,
+                top - 26,
+                15,
+                BLACK,
+            ))?;
+        }
+        for (r, (kind, cells)) in self.rows.iter().enumerate() {
+            let y = top + r as i32 * ch;
+            root.draw(&text(&timeline::fault_title(kind), 12, y + 14, 14, BLACK))?;
+            for (c, cell) in cells.iter().enumerate() {
+                let x = left + c as i32 * cw;
+                let (fill, label) = match cell {
+                    Cell::Fault {
+                        value,
+                        threshold,
+                        unit,
+                    } => (
+                        RGBColor(230, 85, 75),
+                        format!(
+                            "{} / {}",
+                            timeline::with_unit(*value, unit),
+                            timeline::with_unit(*threshold, unit)
+                        ),
+                    ),
+                    Cell::Clear => (RGBColor(170, 220, 170), "ok".to_string()),
+                    Cell::NotAssessable => (RGBColor(215, 215, 215), "n/a".to_string()),
+                };
+                root.draw(&Rectangle::new(
+                    [(x + 2, y + 2), (x + cw - 2, y + ch - 2)],
+                    fill.filled(),
+                ))?;
+                let colour = if matches!(cell, Cell::Fault { .. }) {
+                    WHITE
+                } else {
+                    BLACK
+                };
+                root.draw(&text(&label, x + 8, y + 14, 13, colour))?;
+            }
+        }
+        let y = top + self.rows.len() as i32 * ch + 14;
+        root.draw(&text(
+            "red: fault (value / threshold)   green: judged, no fault   grey: not assessable",
+            12,
+            y,
+            12,
+            RGBColor(90, 90, 90),
+        ))?;
+        Ok(())
+    }
+}

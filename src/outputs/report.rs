@@ -1,0 +1,418 @@
+//! `report.html`: one self-contained page per video, opened from disk, no network. The verdict
+//! first (which faults, in which reps, how sure), then each fault with its before/at/after
+//! frames, value against threshold and cue, the annotated video, the plots (SVG inline), the
+//! per-rep table, what could not be assessed and why, and the medical note. HTML comes from
+//! `templates/report.html` through minijinja with auto-escaping on: nothing from the input
+//! (file names, messages) can become markup.
+
+use std::path::Path;
+
+use minijinja::{context, Environment, Value};
+use serde::Serialize;
+
+use super::annotated::Media;
+use super::plots::Plots;
+use super::timeline;
+use crate::analyze::ClipAnalysis;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::reps::KeyAngles;
+
+pub const REPORT_FILE: &str = "report.html";
+const TEMPLATE: &str = include_str!("../../templates/report.html");
+/// The self-check script shared by the report and the index (records broken images and
+/// script errors into `#selfcheck`, for the Chromium test and for anyone curious).
+pub const SELFCHECK_JS: &str = include_str!("../../templates/selfcheck.js");
+/// The stylesheet shared by the report and the index.
+pub const STYLE_CSS: &str = include_str!("../../templates/style.css");
+
+#[derive(Serialize)]
+struct VerdictItem {
+    title: String,
+    reps: String,
+    confidence: String,
+}
+
+#[derive(Serialize)]
+struct ThumbView {
+    which: &'static str,
+    file: String,
+    time: String,
+}
+
+#[derive(Serialize)]
+struct FaultCard {
+    anchor: String,
+    title: String,
+    kind: String,
+    rep: usize,
+    value: String,
+    threshold: String,
+    /// The absolute measure behind a relative value, when the fault gives one.
+    absolute: Option<String>,
+    /// Bar widths (percent) for the value/threshold gauge.
+    value_pct: f64,
+    threshold_pct: f64,
+    confidence: String,
+    cue: String,
+    when: String,
+    thumbs: Vec<ThumbView>,
+}
+
+#[derive(Serialize)]
+struct RepRowView {
+    index: usize,
+    faults: String,
+    concentric: String,
+    eccentric: String,
+    mean_v: String,
+    peak_v: String,
+    rom: String,
+    forward: String,
+    backward: String,
+    peak_flexion: String,
+    angles: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct NotAssessableView {
+    title: String,
+    scope: String,
+    reason: String,
+}
+
+#[derive(Serialize)]
+struct ReportView {
+    title: String,
+    input: String,
+    facts: Vec<(String, String)>,
+    side_view: bool,
+    view_reason: String,
+    headline: String,
+    verdict_class: &'static str,
+    verdict_items: Vec<VerdictItem>,
+    faults: Vec<FaultCard>,
+    video_file: Option<String>,
+    video_note: String,
+    media_warnings: Vec<String>,
+    reps: Vec<RepRowView>,
+    not_assessable: Vec<NotAssessableView>,
+    notes: Vec<String>,
+}
+
+fn num(v: Option<f64>, decimals: usize, unit: &str) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.decimals$}{unit}"),
+        _ => "–".into(),
+    }
+}
+
+fn angles_text(k: &KeyAngles) -> String {
+    format!(
+        "{} / {} / {}",
+        num(k.trunk_angle_deg, 0, "°"),
+        num(k.hip_angle_deg, 0, "°"),
+        num(k.knee_angle_deg, 0, "°")
+    )
+}
+
+/// The file name shown as the page title (the full path is shown too).
+pub fn display_name(input: &str) -> String {
+    Path::new(input)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| input.to_string())
+}
+
+fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
+    let a = &clip.analysis;
+    let time = |f: usize| format!("{:.2} s", timeline::frame_time_s(clip, f));
+    let mut verdict_items: Vec<VerdictItem> = Vec::new();
+    let mut kinds: Vec<&str> = Vec::new();
+    for f in &a.faults {
+        if !kinds.contains(&f.kind.as_str()) {
+            kinds.push(&f.kind);
+        }
+    }
+    for kind in kinds {
+        let of_kind: Vec<_> = a.faults.iter().filter(|f| f.kind == kind).collect();
+        let mut reps: Vec<usize> = of_kind.iter().map(|f| f.rep).collect();
+        reps.dedup();
+        let conf = of_kind.iter().map(|f| f.confidence).fold(0.0, f64::max);
+        verdict_items.push(VerdictItem {
+            title: timeline::fault_title(kind),
+            reps: reps
+                .iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            confidence: format!("{} ({conf:.2})", timeline::confidence_word(conf)),
+        });
+    }
+    let (headline, verdict_class) = if !a.pose.person_found {
+        (
+            "No lifter found in the video: nothing could be judged.".to_string(),
+            "na",
+        )
+    } else if !a.view.side_view {
+        (
+            format!(
+                "Not a side view ({}): faults cannot be judged from this angle.",
+                a.view.reason
+            ),
+            "na",
+        )
+    } else if a.reps.is_empty() {
+        ("No reps found: nothing to judge yet.".to_string(), "na")
+    } else if a.faults.is_empty() {
+        (
+            format!(
+                "No faults found in {} rep{}.",
+                a.reps.len(),
+                if a.reps.len() == 1 { "" } else { "s" }
+            ),
+            "ok",
+        )
+    } else {
+        let faulty: std::collections::BTreeSet<usize> = a.faults.iter().map(|f| f.rep).collect();
+        (
+            format!(
+                "{} fault{} in {} of {} rep{}.",
+                a.faults.len(),
+                if a.faults.len() == 1 { "" } else { "s" },
+                faulty.len(),
+                a.reps.len(),
+                if a.reps.len() == 1 { "" } else { "s" }
+            ),
+            "bad",
+        )
+    };
+    let faults = a
+        .faults
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let top = f.value.abs().max(f.threshold.abs()).max(1e-9) * 1.2;
+            FaultCard {
+                anchor: format!("fault-{}", k + 1),
+                title: timeline::fault_title(&f.kind),
+                kind: f.kind.clone(),
+                rep: f.rep,
+                value: timeline::with_unit(f.value, &f.unit),
+                threshold: timeline::with_unit(f.threshold, &f.unit),
+                // read through serde: `absolute` is an optional field not every build has
+                absolute: serde_json::to_value(f)
+                    .ok()
+                    .and_then(|v| v.get("absolute")?.as_f64())
+                    .map(|a| timeline::with_unit(a, &f.unit)),
+                value_pct: (f.value.abs() / top * 100.0).clamp(0.0, 100.0),
+                threshold_pct: (f.threshold.abs() / top * 100.0).clamp(0.0, 100.0),
+                confidence: format!(
+                    "{} ({:.2})",
+                    timeline::confidence_word(f.confidence),
+                    f.confidence
+                ),
+                cue: f.cue.clone(),
+                when: format!(
+                    "{} – {} (frames {}–{})",
+                    time(f.start_frame),
+                    time(f.end_frame),
+                    f.start_frame,
+                    f.end_frame
+                ),
+                thumbs: media
+                    .thumbs
+                    .iter()
+                    .filter(|t| t.finding == k)
+                    .map(|t| ThumbView {
+                        which: t.which,
+                        file: t.file.clone(),
+                        time: time(t.frame),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let reps = a
+        .reps
+        .iter()
+        .map(|r| {
+            let peak = timeline::rep_span(r)
+                .and_then(|(s, e)| timeline::max_over(&clip.thoracic_flexion_deg, s, e));
+            let mut faults: Vec<String> = a
+                .faults
+                .iter()
+                .filter(|f| f.rep == r.index)
+                .map(|f| timeline::fault_title(&f.kind))
+                .collect();
+            faults.dedup();
+            RepRowView {
+                index: r.index,
+                faults: if faults.is_empty() {
+                    "–".into()
+                } else {
+                    faults.join(", ")
+                },
+                concentric: num(r.concentric_s, 2, " s"),
+                eccentric: num(r.eccentric_s, 2, " s"),
+                mean_v: num(r.bar.mean_concentric_velocity_m_per_s, 2, ""),
+                peak_v: num(r.bar.peak_concentric_velocity_m_per_s, 2, ""),
+                rom: num(r.bar.range_of_motion_cm, 0, ""),
+                forward: num(r.bar.max_forward_cm, 1, ""),
+                backward: num(r.bar.max_backward_cm, 1, ""),
+                peak_flexion: num(peak, 0, "°"),
+                angles: [&r.setup, &r.liftoff, &r.knee, &r.lockout]
+                    .iter()
+                    .map(|k| angles_text(k))
+                    .collect(),
+            }
+        })
+        .collect();
+    let not_assessable = a
+        .not_assessable
+        .iter()
+        .map(|n| NotAssessableView {
+            title: timeline::fault_title(&n.kind),
+            scope: match n.rep {
+                Some(r) => format!("rep {r}"),
+                None => "all reps".into(),
+            },
+            reason: n.reason.clone(),
+        })
+        .collect();
+    let info = &a.video.info;
+    let facts = vec![
+        (
+            "Duration".into(),
+            format!(
+                "{:.1} s",
+                a.video.decoded_frames as f64 / info.fps.max(1e-6)
+            ),
+        ),
+        (
+            "Frames".into(),
+            format!("{} at {:.2} fps", a.video.decoded_frames, info.fps),
+        ),
+        ("Size".into(), format!("{}×{} px", info.width, info.height)),
+        (
+            "Lifter".into(),
+            format!(
+                "found in {:.0}% of frames, {} side to the camera, facing {}",
+                a.pose.detected_fraction * 100.0,
+                json_word(&a.pose.side),
+                json_word(&a.pose.facing)
+            ),
+        ),
+        (
+            "Bar".into(),
+            format!(
+                "{} (scale from {}, confidence {:.2})",
+                match clip.bar.samples.iter().find(|s| s.x_px.is_some()) {
+                    Some(s) => format!("tracked from the {}", s.source.as_str()),
+                    None => "not tracked".into(),
+                },
+                clip.bar.scale.source,
+                clip.bar.scale.confidence
+            ),
+        ),
+    ];
+    let mut notes: Vec<String> = clip.bar.warnings.clone();
+    if a.video.variable_frame_rate {
+        notes.push("variable frame rate: times come from the stream's timestamps".into());
+    }
+    if let Some(m) = &a.pose.message {
+        notes.push(m.clone());
+    }
+    let video_note = if media.video_file.is_some() {
+        format!(
+            "{} frames, encoded with {}.{}",
+            media.frames_written,
+            media.encoder,
+            if media.h264 {
+                ""
+            } else {
+                " This codec may not play in a browser: open annotated.mp4 in a video player."
+            }
+        )
+    } else {
+        "No annotated video.".into()
+    };
+    ReportView {
+        title: display_name(&a.input),
+        input: a.input.clone(),
+        facts,
+        side_view: a.view.side_view,
+        view_reason: a.view.reason.clone(),
+        headline,
+        verdict_class,
+        verdict_items,
+        faults,
+        video_file: media.video_file.clone(),
+        video_note,
+        media_warnings: media.warnings.clone(),
+        reps,
+        not_assessable,
+        notes,
+    }
+}
+
+fn json_word<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+/// The report's HTML.
+pub fn render_report(clip: &ClipAnalysis, plots: &Plots, media: &Media) -> Result<String> {
+    let mut env = Environment::new();
+    // auto-escaping follows the template name: ".html" escapes everything not marked safe
+    env.add_template("report.html", TEMPLATE)
+        .map_err(|e| Error::Other(format!("report template: {e}")))?;
+    let plots: Vec<Value> = plots
+        .files
+        .iter()
+        .map(|p| {
+            context! {
+                title => p.title,
+                png => format!("{}.png", p.stem),
+                svg_file => format!("{}.svg", p.stem),
+                svg => Value::from_safe_string(strip_xml_declaration(&p.svg).to_string()),
+            }
+        })
+        .collect();
+    let view = build_view(clip, media);
+    env.get_template("report.html")
+        .and_then(|t| {
+            t.render(context! {
+                r => Value::from_serialize(&view),
+                plots => plots,
+                style => Value::from_safe_string(STYLE_CSS.to_string()),
+                selfcheck => Value::from_safe_string(SELFCHECK_JS.to_string()),
+            })
+        })
+        .map_err(|e| Error::Other(format!("report template: {e}")))
+}
+
+fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// Writes `report.html` into `dir`.
+pub fn write_report(
+    clip: &ClipAnalysis,
+    _config: &Config,
+    dir: &Path,
+    plots: &Plots,
+    media: &Media,
+) -> Result<()> {
+    let html = render_report(clip, plots, media)?;
+    let path = dir.join(REPORT_FILE);
+    std::fs::write(&path, html).map_err(|e| Error::Output {
+        path,
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,229 @@
+//! The plots, read back as SVG: the markup is well formed, the axes carry their names and
+//! units, and each threshold is a dashed line at the right height with its label.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use formcheck::config::Config;
+use formcheck::outputs;
+
+/// One element: name, attributes, text content.
+#[derive(Debug)]
+struct Element {
+    name: String,
+    attrs: HashMap<String, String>,
+    text: String,
+}
+
+/// A small SVG reader: checks that every tag is closed in order and returns the elements.
+fn parse_svg(svg: &str) -> Vec<Element> {
+    let mut out: Vec<Element> = Vec::new();
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut rest = svg;
+    while let Some(lt) = rest.find('<') {
+        let text = &rest[..lt];
+        if let Some((_, i)) = open.last() {
+            out[*i].text.push_str(text.trim());
+        }
+        let gt = rest[lt..].find('>').expect("unclosed tag") + lt;
+        let tag = &rest[lt + 1..gt];
+        rest = &rest[gt + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let (top, _) = open.pop().expect("close without open");
+            assert_eq!(top, name.trim(), "tags closed out of order");
+            continue;
+        }
+        let self_closing = tag.ends_with('/');
+        let tag = tag.trim_end_matches('/');
+        let name = tag.split_whitespace().next().unwrap().to_string();
+        let mut attrs = HashMap::new();
+        let mut a = &tag[name.len()..];
+        while let Some(eq) = a.find("=\"") {
+            let key = a[..eq].trim().to_string();
+            let end = a[eq + 2..].find('"').expect("unclosed attribute") + eq + 2;
+            attrs.insert(key, a[eq + 2..end].to_string());
+            a = &a[end + 1..];
+        }
+        out.push(Element {
+            name: name.clone(),
+            attrs,
+            text: String::new(),
+        });
+        if !self_closing {
+            open.push((name, out.len() - 1));
+        }
+    }
+    assert!(open.is_empty(), "unclosed elements: {open:?}");
+    out
+}
+
+fn texts(els: &[Element]) -> Vec<&Element> {
+    els.iter().filter(|e| e.name == "text").collect()
+}
+
+fn has_text(els: &[Element], needle: &str) -> bool {
+    texts(els).iter().any(|t| t.text.contains(needle))
+}
+
+fn num(e: &Element, key: &str) -> f64 {
+    e.attrs
+        .get(key)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Image y of an axis value, from two tick labels of the y axis (labels sit left of x=72).
+fn y_of(els: &[Element], value: f64) -> f64 {
+    let ticks: Vec<(f64, f64)> = texts(els)
+        .iter()
+        .filter(|t| {
+            t.attrs
+                .get("text-anchor")
+                .map(|a| a == "end")
+                .unwrap_or(false)
+        })
+        .filter_map(|t| Some((t.text.trim().parse::<f64>().ok()?, num(t, "y"))))
+        .collect();
+    assert!(ticks.len() >= 2, "no y tick labels");
+    let (a, b) = (ticks[0], ticks[ticks.len() - 1]);
+    a.1 + (value - a.0) * (b.1 - a.1) / (b.0 - a.0)
+}
+
+/// y of the horizontal dashes drawn in `colour` (several short segments at one height).
+fn dashed_heights(els: &[Element], colour: &str) -> Vec<f64> {
+    let mut count: HashMap<i64, usize> = HashMap::new();
+    for e in els.iter().filter(|e| e.name == "polyline") {
+        if e.attrs
+            .get("stroke")
+            .map(|s| s.eq_ignore_ascii_case(colour))
+            != Some(true)
+        {
+            continue;
+        }
+        let pts: Vec<(f64, f64)> = e.attrs["points"]
+            .split_whitespace()
+            .filter_map(|p| {
+                let (x, y) = p.split_once(',')?;
+                Some((x.parse().ok()?, y.parse().ok()?))
+            })
+            .collect();
+        if pts.len() == 2 && pts[0].1 == pts[1].1 && (pts[1].0 - pts[0].0).abs() < 20.0 {
+            *count.entry(pts[0].1 as i64).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n >= 5)
+        .map(|(y, _)| y as f64)
+        .collect()
+}
+
+fn demo() -> formcheck::analyze::ClipAnalysis {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
+    outputs::fixture::demo_clip(&sample, 640, 360, 30.0, 120)
+}
+
+#[test]
+fn angle_plot_has_labelled_axes_and_threshold_lines() {
+    let config = Config::default();
+    let svgs = outputs::plots::render_all_svg(&demo(), &config).unwrap();
+    let els = parse_svg(&svgs[0]);
+    assert!(has_text(&els, "Time (s)"), "x axis name and unit");
+    assert!(has_text(&els, "Angle (°)"), "y axis name and unit");
+    for series in [
+        "trunk from vertical (°)",
+        "hip (°)",
+        "knee (°)",
+        "upper-back flexion (°)",
+    ] {
+        assert!(has_text(&els, series), "legend entry {series}");
+    }
+    for (label, colour, value) in [
+        (
+            "threshold: hip at lockout ≥ 165°",
+            "#D62728",
+            config.lockout.min_hip_angle_deg,
+        ),
+        (
+            "threshold: knee at lockout ≥ 160°",
+            "#2CA02C",
+            config.lockout.min_knee_angle_deg,
+        ),
+    ] {
+        assert!(has_text(&els, label), "{label}");
+        let want = y_of(&els, value);
+        let found = dashed_heights(&els, colour);
+        assert!(
+            found.iter().any(|y| (y - want).abs() <= 2.0),
+            "{label}: dashes at {found:?}, expected y≈{want:.1}"
+        );
+    }
+    // rounding limit: set-up flexion (10°) + 20° = 30°, once per rep
+    assert_eq!(
+        texts(&els)
+            .iter()
+            .filter(|t| t.text.contains("threshold: back flexion limit 30°"))
+            .count(),
+        2
+    );
+    let want = y_of(&els, 30.0);
+    assert!(dashed_heights(&els, "#9467BD")
+        .iter()
+        .any(|y| (y - want).abs() <= 2.0));
+}
+
+#[test]
+fn bar_path_plot_has_cm_axes_midfoot_and_drift_band() {
+    let svgs = outputs::plots::render_all_svg(&demo(), &Config::default()).unwrap();
+    let els = parse_svg(&svgs[1]);
+    assert!(has_text(&els, "Bar from mid-foot (cm"), "x axis in cm");
+    assert!(
+        has_text(&els, "Bar height above the floor (cm)"),
+        "y axis in cm"
+    );
+    assert!(has_text(&els, "mid-foot"));
+    assert!(has_text(&els, "threshold: allowed drift ±5 cm"));
+    assert!(
+        has_text(&els, "rep 1") && has_text(&els, "rep 2"),
+        "one line per rep"
+    );
+    // the band's edges: vertical dashes at ±5 cm
+    let verticals = els
+        .iter()
+        .filter(|e| {
+            e.name == "polyline" && e.attrs.get("stroke").map(|s| s == "#787878") == Some(true)
+        })
+        .count();
+    assert!(verticals >= 10, "dashed band edges: {verticals}");
+}
+
+#[test]
+fn velocity_and_fault_charts_name_their_units() {
+    let svgs = outputs::plots::render_all_svg(&demo(), &Config::default()).unwrap();
+    let v = parse_svg(&svgs[2]);
+    assert!(has_text(&v, "Time from lift-off (s)"));
+    assert!(has_text(&v, "Velocity (m/s, + = up)"));
+    let f = parse_svg(&svgs[3]);
+    assert!(has_text(&f, "Rounded upper back"));
+    assert!(
+        has_text(&f, "26.0° / 20.0°"),
+        "value against threshold in the cell"
+    );
+    assert!(has_text(&f, "8.0 cm / 5.0 cm"));
+}
+
+#[test]
+fn plots_say_so_when_there_is_nothing_to_draw() {
+    let mut clip = demo();
+    clip.analysis.reps.clear();
+    clip.analysis.faults.clear();
+    clip.analysis.not_assessable.clear();
+    let svgs = outputs::plots::render_all_svg(&clip, &Config::default()).unwrap();
+    let f = parse_svg(&svgs[3]);
+    assert!(has_text(&f, "no reps found"));
+    // the bar path falls back to the whole clip
+    assert!(has_text(&parse_svg(&svgs[1]), "whole clip (no reps found)"));
+}
