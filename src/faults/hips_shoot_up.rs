@@ -106,27 +106,10 @@ impl Fault for HipsShootUp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::faults::testkit::*;
-    use crate::reps::find_reps;
 
     fn run(keys: &[Key]) -> (Vec<Rep>, Verdict) {
-        let config = Config::default();
-        let k = lifter(keys, 126);
-        let bar = bar_of(&k, &config);
-        let reps = find_reps(&k, &bar, &config);
-        let flex = vec![None; k.frames()];
-        let view = side_view();
-        let input = FaultInput {
-            kinematics: &k,
-            bar: &bar,
-            reps: &reps,
-            thoracic_flexion_deg: &flex,
-            view: &view,
-            config: &config,
-        };
-        let v = HipsShootUp.assess(&input, &reps[0]);
-        (reps, v)
+        assess_first_rep(&HipsShootUp, keys, None)
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! back past vertical by more than `max_lean_back_deg` (`trunk_angle_deg < -10` by default);
 //! second signal: the shoulders end up behind the bar by more than
 //! `max_shoulder_behind_bar_cm` (the BichraiX label "shoulders drifting too far behind the
-//! bar"), used only when a plate is tracked. `value` is the lean-back in degrees (or the distance in cm when only the second
+//! bar"), used only when a plate is tracked and the trunk already leans back by half the
+//! limit (otherwise it measures camera parallax). `value` is the lean-back in degrees (or the distance in cm when only the second
 //! signal fires).
 //!
 //! Source: coaching texts ("finish with the glutes, stand tall; do not lean back": the lockout
@@ -55,8 +56,14 @@ impl Fault for LockoutHyperextension {
                 CUE,
             ));
         }
-        // shoulders behind the bar, cm (+ = behind): only with a tracked plate; the wrists
-        // hang from the shoulders, so they cannot say where the bar is relative to them
+        // shoulders behind the bar, cm (+ = behind): only with a tracked plate (the wrists
+        // hang from the shoulders, so they cannot say where the bar is relative to them), and
+        // only to confirm a trunk already leaning back by half the limit: with the trunk
+        // upright or forward the distance is camera parallax (the near plate is ~25 cm closer
+        // to the camera than the shoulders), which flagged 6 upright lockouts on real clips.
+        if lean_back < cfg.max_lean_back_deg / 2.0 {
+            return Verdict::Fine;
+        }
         let plate = (from..=to)
             .filter(|&i| input.bar.samples.get(i).map(|s| s.source) == Some(BarSource::Plate))
             .count()
@@ -94,26 +101,10 @@ impl Fault for LockoutHyperextension {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::faults::testkit::*;
-    use crate::reps::find_reps;
 
     fn run(keys: &[Key]) -> Verdict {
-        let config = Config::default();
-        let k = lifter(keys, 126);
-        let bar = bar_of(&k, &config);
-        let reps = find_reps(&k, &bar, &config);
-        let flex = vec![None; k.frames()];
-        let view = side_view();
-        let input = FaultInput {
-            kinematics: &k,
-            bar: &bar,
-            reps: &reps,
-            thoracic_flexion_deg: &flex,
-            view: &view,
-            config: &config,
-        };
-        LockoutHyperextension.assess(&input, &reps[0])
+        assess_first_rep(&LockoutHyperextension, keys, None).1
     }
 
     #[test]

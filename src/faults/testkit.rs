@@ -5,7 +5,9 @@
 use crate::analyze::ViewVerdict;
 use crate::bar::{fallback_track, BarSample, BarSource, BarTrack};
 use crate::config::Config;
+use crate::faults::{Fault, FaultInput, Verdict};
 use crate::kinematics::{Facing, Joint, JointTrack, Kinematics, Side};
+use crate::reps::{find_reps, Rep};
 
 pub const FPS: f64 = 30.0;
 pub const TORSO_PX: f64 = 120.0;
@@ -170,4 +172,33 @@ pub fn side_view() -> ViewVerdict {
         side_view: true,
         reason: "side view".into(),
     }
+}
+
+/// Upper-back flexion (degrees) for a frame of the hand-built lifter.
+pub type FlexionOf<'a> = &'a dyn Fn(&Kinematics, usize) -> f64;
+
+/// Runs one fault on the first rep of a stick lifter built from `keys` (wrists as the bar,
+/// default config, side view). `flexion` gives the upper-back angle per frame from the
+/// kinematics (none when `None`).
+pub fn assess_first_rep(
+    fault: &dyn Fault,
+    keys: &[Key],
+    flexion: Option<FlexionOf>,
+) -> (Vec<Rep>, Verdict) {
+    let config = Config::default();
+    let k = lifter(keys, 126);
+    let bar = bar_of(&k, &config);
+    let reps = find_reps(&k, &bar, &config);
+    let flex: Vec<Option<f64>> = (0..k.frames()).map(|i| flexion.map(|f| f(&k, i))).collect();
+    let view = side_view();
+    let input = FaultInput {
+        kinematics: &k,
+        bar: &bar,
+        reps: &reps,
+        thoracic_flexion_deg: &flex,
+        view: &view,
+        config: &config,
+    };
+    let verdict = fault.assess(&input, &reps[0]);
+    (reps, verdict)
 }

@@ -128,32 +128,19 @@ impl Fault for ThoracicRounding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::faults::testkit::*;
-    use crate::reps::find_reps;
 
     fn run(bent_flexion: f64) -> Verdict {
-        let config = Config::default();
-        let k = lifter(&clean(), 126);
-        let bar = bar_of(&k, &config);
-        let reps = find_reps(&k, &bar, &config);
         // 25° standing kyphosis; `bent_flexion` while bent over
-        let flex: Vec<Option<f64>> = (0..k.frames())
-            .map(|i| {
-                let t = k.angles.trunk_angle_deg[i].unwrap_or(0.0);
-                Some(if t > 20.0 { bent_flexion } else { 25.0 })
-            })
-            .collect();
-        let view = side_view();
-        let input = FaultInput {
-            kinematics: &k,
-            bar: &bar,
-            reps: &reps,
-            thoracic_flexion_deg: &flex,
-            view: &view,
-            config: &config,
+        let flexion = move |k: &crate::kinematics::Kinematics, i: usize| {
+            let t = k.angles.trunk_angle_deg[i].unwrap_or(0.0);
+            if t > 20.0 {
+                bent_flexion
+            } else {
+                25.0
+            }
         };
-        ThoracicRounding.assess(&input, &reps[0])
+        assess_first_rep(&ThoracicRounding, &clean(), Some(&flexion)).1
     }
 
     #[test]
