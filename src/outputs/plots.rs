@@ -57,6 +57,42 @@ pub const REP_COLOURS: [RGBColor; 6] = [
     RGBColor(140, 86, 75),
 ];
 
+/// One line per rep (possibly in several runs), with a legend entry per rep.
+fn draw_rep_lines<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    reps: &[Line<String>],
+    legend_at: SeriesLabelPosition,
+) -> PlotResult
+where
+    DB::ErrorType: 'static,
+{
+    for (name, colour, runs) in reps {
+        let mut first = true;
+        for run in runs {
+            let s = chart.draw_series(LineSeries::new(run.clone(), colour.stroke_width(2)))?;
+            if first {
+                let c = *colour;
+                s.label(name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
+                });
+                first = false;
+            }
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(legend_at)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((font::FAMILY, 13))
+        .draw()?;
+    Ok(())
+}
+
 /// Something drawable on any plotters backend.
 pub(crate) trait Plot {
     fn size(&self) -> (u32, u32);
@@ -533,26 +569,7 @@ impl Plot for BarPathPlot {
             ))?
             .label("mid-foot")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        for (name, colour, runs) in &self.reps {
-            let mut first = true;
-            for run in runs {
-                let s = chart.draw_series(LineSeries::new(run.clone(), colour.stroke_width(2)))?;
-                if first {
-                    let c = *colour;
-                    s.label(name.clone()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                    });
-                    first = false;
-                }
-            }
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((font::FAMILY, 13))
-            .draw()?;
+        draw_rep_lines(&mut chart, &self.reps, SeriesLabelPosition::UpperLeft)?;
         lower.draw(&Text::new(
             self.scale_note.clone(),
             (14, 4),
@@ -650,26 +667,7 @@ impl Plot for VelocityPlot {
             vec![(t0, 0.0), (t1, 0.0)],
             RGBColor(120, 120, 120).stroke_width(1),
         ))?;
-        for (name, colour, runs) in &self.reps {
-            let mut first = true;
-            for run in runs {
-                let s = chart.draw_series(LineSeries::new(run.clone(), colour.stroke_width(2)))?;
-                if first {
-                    let c = *colour;
-                    s.label(name.clone()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                    });
-                    first = false;
-                }
-            }
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((font::FAMILY, 13))
-            .draw()?;
+        draw_rep_lines(&mut chart, &self.reps, SeriesLabelPosition::UpperRight)?;
         Ok(())
     }
 }
