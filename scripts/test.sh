@@ -12,4 +12,5 @@ if ! command -v chromium >/dev/null 2>&1; then
   { $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium; } \
     || echo "warning: chromium could not be installed; the report rendering test will be skipped" >&2
 fi
-cargo test --release --locked 2>&1
+# --nocapture: the SKIPPED lines of tests that need ../shared or chromium stay visible.
+cargo test --release --locked -- --nocapture 2>&1

@@ -210,11 +210,13 @@ pub fn run_frames(
                 back: None,
             },
         };
+        let t = std::time::Instant::now();
         bar.observe(
             frame.index,
             &frame.image,
             pose.landmarks.as_ref().map(|l| &l[..]),
         )?;
+        timing.bar_ms += ms(t);
         poses.push(pose);
         on_frame(poses.len(), info.frames);
     }
