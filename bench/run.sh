@@ -40,10 +40,10 @@ if [ "$PEER" = 1 ]; then
   fi
   read -r peer_s peer_mb < <(timed "$PEER_VENV/bin/python" "$SHARED/tools/peer/mediapipe_pose_peer.py" "$CLIP")
 fi
-# Batch scaling: 8 side-view clips on 1 job vs 2 jobs.
+# Batch scaling: 8 side-view clips on 1 core (taskset, 1 job) vs 2 cores (2 jobs).
 BATCH="$WORK/batch8"; rm -rf "$BATCH"; mkdir -p "$BATCH"
 for c in A04 A06 A09 A12 A13 A14 A15 A16; do ln -sf "$(realpath $SHARED/clips/${c}_*.mp4)" "$BATCH/"; done
-read -r b1_s _ < <(timed $BIN analyze "$BATCH" --out "$WORK/b1" -j 1 --force -q)
+read -r b1_s _ < <(timed taskset -c 0 $BIN analyze "$BATCH" --out "$WORK/b1" -j 1 --force -q)
 read -r b2_s _ < <(timed $BIN analyze "$BATCH" --out "$WORK/b2" -j 2 --force -q)
 long_row=""
 if [ "$LONG" = 1 ]; then
@@ -74,7 +74,7 @@ full = float("$full_s")
 print()
 print(f"- formcheck full vs decode-only (formcheck reader): {full/float('$dec_s'):.2f}x the decode time")
 if "$peer_s": print(f"- formcheck full vs MediaPipe peer: {float('$peer_s')/full:.2f}x faster")
-print(f"- batch of 8 clips: 1 job {float('$b1_s'):.1f} s, 2 jobs {float('$b2_s'):.1f} s, speed-up {float('$b1_s')/float('$b2_s'):.2f}x")
+print(f"- batch of 8 clips: 1 core (1 job) {float('$b1_s'):.1f} s, 2 cores (2 jobs) {float('$b2_s'):.1f} s, speed-up {float('$b1_s')/float('$b2_s'):.2f}x")
 if "$long_row": print("\n$long_row")
 print("\nPer stage (full model, ms per frame): " + ", ".join([
   f"decode {t['decode_ms']/n:.1f}", f"detector {t['detector_ms']/max(t['detector_runs'],1):.1f} per run x {t['detector_runs']} runs",
