@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 fn sample() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4")
@@ -25,24 +24,9 @@ fn a_batch_with_broken_files_analyses_the_good_ones_and_names_the_bad() {
     std::fs::write(dir.join("truncated.mp4"), &bytes[..bytes.len() / 3]).unwrap();
     std::fs::copy(sample(), dir.join("good.mp4")).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let result = Command::new(common::bin())
-        .args([
-            "analyze",
-            dir.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "-j",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
+    let (code, stderr) = common::analyze(&[dir], out.path(), &["-j", "2"]);
     eprintln!("{stderr}");
-    assert_eq!(
-        result.status.code(),
-        Some(1),
-        "some inputs failed -> exit 1"
-    );
+    assert_eq!(code, Some(1), "some inputs failed -> exit 1");
     assert!(!stderr.contains("panicked"), "{stderr}");
     for bad in ["empty.mp4", "notes.mp4", "random.mov", "truncated.mp4"] {
         let line = stderr
@@ -75,43 +59,20 @@ fn a_batch_with_broken_files_analyses_the_good_ones_and_names_the_bad() {
 fn usage_errors_exit_2() {
     let out = tempfile::tempdir().unwrap();
     let empty = tempfile::tempdir().unwrap();
-    let r = Command::new(common::bin())
-        .args([
-            "analyze",
-            empty.path().to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("no video files"));
-    let r = Command::new(common::bin())
-        .args([
-            "analyze",
-            "/nonexistent/x.mp4",
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(r.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&r.stderr).contains("/nonexistent/x.mp4: no such file"));
+    let (code, err) = common::analyze(&[empty.path()], out.path(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("no video files"));
+    let (code, err) = common::analyze(&[Path::new("/nonexistent/x.mp4")], out.path(), &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("/nonexistent/x.mp4: no such file"));
     let cfg = out.path().join("bad.toml");
     std::fs::write(&cfg, "[bar_drift]\nmax_forward = 3\n").unwrap();
-    let r = Command::new(common::bin())
-        .args([
-            "analyze",
-            sample().to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "--config",
-            cfg.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(r.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&r.stderr);
+    let (code, err) = common::analyze(
+        &[&sample()],
+        out.path(),
+        &["--config", cfg.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("bad.toml") && err.contains("max_forward"),
         "{err}"
@@ -124,17 +85,8 @@ fn an_unwritable_output_folder_is_a_clear_error() {
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("not-a-folder");
     std::fs::write(&file, b"x").unwrap();
-    let r = Command::new(common::bin())
-        .args([
-            "analyze",
-            sample().to_str().unwrap(),
-            "--out",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(r.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&r.stderr);
+    let (code, err) = common::analyze(&[&sample()], &file, &[]);
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("not-a-folder") && err.contains("cannot create output folder"),
         "{err}"
@@ -145,17 +97,9 @@ fn an_unwritable_output_folder_is_a_clear_error() {
 fn rerun_skips_complete_results_and_force_redoes_them() {
     let out = tempfile::tempdir().unwrap();
     let run = |extra: &[&str]| {
-        let mut c = Command::new(common::bin());
-        c.args([
-            "analyze",
-            sample().to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
-        .args(extra);
-        let r = c.output().unwrap();
-        assert_eq!(r.status.code(), Some(0));
-        String::from_utf8_lossy(&r.stderr).to_string()
+        let (code, stderr) = common::analyze(&[&sample()], out.path(), extra);
+        assert_eq!(code, Some(0));
+        stderr
     };
     run(&[]);
     assert!(run(&[]).contains("up to date, skipped"));

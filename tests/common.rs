@@ -31,3 +31,19 @@ pub fn models_dir() -> PathBuf {
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_formcheck"))
 }
+
+/// Runs `formcheck analyze INPUTS... --out OUT EXTRA...`; gives the exit code and stderr.
+pub fn analyze(inputs: &[&Path], out: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let r = std::process::Command::new(bin())
+        .arg("analyze")
+        .args(inputs)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run formcheck");
+    (
+        r.status.code(),
+        String::from_utf8_lossy(&r.stderr).to_string(),
+    )
+}

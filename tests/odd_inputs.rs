@@ -28,19 +28,6 @@ fn ffmpeg(args: &[&str]) {
     assert!(status.success(), "ffmpeg {args:?}");
 }
 
-fn analyze(inputs: &[&Path], out: &Path) -> (Option<i32>, String) {
-    let r = Command::new(common::bin())
-        .arg("analyze")
-        .args(inputs)
-        .args(["--out", out.to_str().unwrap(), "-j", "2"])
-        .output()
-        .unwrap();
-    (
-        r.status.code(),
-        String::from_utf8_lossy(&r.stderr).to_string(),
-    )
-}
-
 fn analysis(out: &Path, name: &str) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join(name).join("analysis.json")).unwrap())
         .unwrap()
@@ -135,7 +122,11 @@ fn odd_but_valid_videos_are_analysed() {
     let html = d.join("<b>Lïft &amp; 😀.mp4");
     std::fs::copy(s, &html).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let (code, stderr) = analyze(&[&zero, &vfr, &uhd, &portrait, &two, &html], out.path());
+    let (code, stderr) = common::analyze(
+        &[&zero, &vfr, &uhd, &portrait, &two, &html],
+        out.path(),
+        &["-j", "2"],
+    );
     eprintln!("{stderr}");
     assert!(!stderr.contains("panicked"));
     assert_eq!(code, Some(1), "only the 0-frame file fails");

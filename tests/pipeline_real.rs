@@ -110,16 +110,7 @@ fn a_clip_without_a_person_says_so() {
     };
     let input = shared.join("clips/F07_jeff-j-chen_videos_noperson_test_out.mp4");
     let out = tempfile::tempdir().unwrap();
-    let result = Command::new(common::bin())
-        .args([
-            "analyze",
-            input.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
+    let (_, stderr) = common::analyze(&[&input], out.path(), &[]);
     assert!(stderr.contains("no person found"), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"));
     let json: serde_json::Value = serde_json::from_str(

@@ -61,19 +61,8 @@ fn a_killed_batch_resumes_without_losing_or_corrupting_results() {
             );
         }
     }
-    let r = Command::new(common::bin())
-        .args([
-            "analyze",
-            inputs.path().to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-            "-j",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&r.stderr);
-    assert_eq!(r.status.code(), Some(0), "{stderr}");
+    let (code, stderr) = common::analyze(&[inputs.path()], out.path(), &["-j", "2"]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(
         stderr.matches("up to date, skipped").count(),
         done_before,

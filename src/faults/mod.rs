@@ -220,28 +220,15 @@ pub mod testkit;
 mod tests {
     use super::testkit::*;
     use super::*;
-    use crate::config::Config;
-    use crate::reps::find_reps;
 
     #[test]
     fn a_front_view_makes_every_fault_not_assessable() {
-        let config = Config::default();
-        let k = lifter(&hips_first(), 126);
-        let bar = bar_of(&k, &config);
-        let reps = find_reps(&k, &bar, &config);
-        let flex = vec![None; k.frames()];
-        let view = crate::analyze::ViewVerdict {
+        let mut scene = Scene::new(&hips_first());
+        scene.view = crate::analyze::ViewVerdict {
             side_view: false,
             reason: "not a side view".into(),
         };
-        let (found, not) = assess(&FaultInput {
-            kinematics: &k,
-            bar: &bar,
-            reps: &reps,
-            thoracic_flexion_deg: &flex,
-            view: &view,
-            config: &config,
-        });
+        let (found, not) = assess(&scene.input());
         assert!(found.is_empty());
         assert_eq!(not.len(), registry().len());
         assert!(not.iter().all(|n| n.rep.is_none()));
@@ -249,39 +236,18 @@ mod tests {
 
     #[test]
     fn no_rep_says_so() {
-        let config = Config::default();
-        let k = lifter(&clean(), 126);
-        let bar = bar_of(&k, &config);
-        let flex = vec![None; k.frames()];
-        let view = side_view();
-        let (found, not) = assess(&FaultInput {
-            kinematics: &k,
-            bar: &bar,
-            reps: &[],
-            thoracic_flexion_deg: &flex,
-            view: &view,
-            config: &config,
-        });
+        let mut scene = Scene::new(&clean());
+        scene.reps.clear();
+        let (found, not) = assess(&scene.input());
         assert!(found.is_empty());
         assert!(not.iter().all(|n| n.reason == "no deadlift rep found"));
     }
 
     #[test]
     fn a_clean_rep_has_none_of_the_four_main_faults() {
-        let config = Config::default();
-        let k = lifter(&clean(), 126);
-        let bar = bar_of(&k, &config);
-        let reps = find_reps(&k, &bar, &config);
-        let flex = vec![Some(25.0); k.frames()];
-        let view = side_view();
-        let (found, _) = assess(&FaultInput {
-            kinematics: &k,
-            bar: &bar,
-            reps: &reps,
-            thoracic_flexion_deg: &flex,
-            view: &view,
-            config: &config,
-        });
+        let mut scene = Scene::new(&clean());
+        scene.flexion = vec![Some(25.0); scene.kinematics.frames()];
+        let (found, _) = assess(&scene.input());
         let four = [
             "thoracic_rounding",
             "hips_shoot_up",

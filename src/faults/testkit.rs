@@ -142,12 +142,7 @@ pub fn lifter(keys: &[Key], n: usize) -> Kinematics {
     let joints = Joint::ALL
         .iter()
         .zip(tracks)
-        .map(|(&joint, t)| JointTrack {
-            joint,
-            raw: t.clone(),
-            visibility: vec![Some(0.95); t.len()],
-            filtered: t,
-        })
+        .map(|(&joint, t)| JointTrack::exact(joint, t, 0.95))
         .collect();
     Kinematics::from_tracks(FPS, Side::Left, Facing::Right, joints)
 }
@@ -177,28 +172,59 @@ pub fn side_view() -> ViewVerdict {
 /// Upper-back flexion (degrees) for a frame of the hand-built lifter.
 pub type FlexionOf<'a> = &'a dyn Fn(&Kinematics, usize) -> f64;
 
-/// Runs one fault on the first rep of a stick lifter built from `keys` (wrists as the bar,
-/// default config, side view). `flexion` gives the upper-back angle per frame from the
-/// kinematics (none when `None`).
+/// Everything a fault looks at, for a stick lifter built from key poses: wrists as the bar,
+/// default config, side view, no upper-back angle. Fields can be changed before [`Scene::input`].
+pub struct Scene {
+    pub config: Config,
+    pub kinematics: Kinematics,
+    pub bar: BarTrack,
+    pub reps: Vec<Rep>,
+    pub flexion: Vec<Option<f64>>,
+    pub view: ViewVerdict,
+}
+
+impl Scene {
+    pub fn new(keys: &[Key]) -> Self {
+        let config = Config::default();
+        let kinematics = lifter(keys, 126);
+        let bar = bar_of(&kinematics, &config);
+        let reps = find_reps(&kinematics, &bar, &config);
+        let flexion = vec![None; kinematics.frames()];
+        Scene {
+            config,
+            kinematics,
+            bar,
+            reps,
+            flexion,
+            view: side_view(),
+        }
+    }
+
+    pub fn input(&self) -> FaultInput<'_> {
+        FaultInput {
+            kinematics: &self.kinematics,
+            bar: &self.bar,
+            reps: &self.reps,
+            thoracic_flexion_deg: &self.flexion,
+            view: &self.view,
+            config: &self.config,
+        }
+    }
+}
+
+/// Runs one fault on the first rep of a [`Scene`] built from `keys`. `flexion` gives the
+/// upper-back angle per frame from the kinematics (none when `None`).
 pub fn assess_first_rep(
     fault: &dyn Fault,
     keys: &[Key],
     flexion: Option<FlexionOf>,
 ) -> (Vec<Rep>, Verdict) {
-    let config = Config::default();
-    let k = lifter(keys, 126);
-    let bar = bar_of(&k, &config);
-    let reps = find_reps(&k, &bar, &config);
-    let flex: Vec<Option<f64>> = (0..k.frames()).map(|i| flexion.map(|f| f(&k, i))).collect();
-    let view = side_view();
-    let input = FaultInput {
-        kinematics: &k,
-        bar: &bar,
-        reps: &reps,
-        thoracic_flexion_deg: &flex,
-        view: &view,
-        config: &config,
-    };
-    let verdict = fault.assess(&input, &reps[0]);
-    (reps, verdict)
+    let mut scene = Scene::new(keys);
+    if let Some(f) = flexion {
+        scene.flexion = (0..scene.kinematics.frames())
+            .map(|i| Some(f(&scene.kinematics, i)))
+            .collect();
+    }
+    let verdict = fault.assess(&scene.input(), &scene.reps[0]);
+    (scene.reps, verdict)
 }

@@ -115,6 +115,19 @@ pub struct JointTrack {
     pub filtered: Track,
 }
 
+impl JointTrack {
+    /// A trajectory known exactly (hand-made series): raw and filtered are the same, with one
+    /// visibility throughout.
+    pub fn exact(joint: Joint, track: Track, visibility: f32) -> Self {
+        JointTrack {
+            joint,
+            raw: track.clone(),
+            visibility: vec![Some(visibility); track.len()],
+            filtered: track,
+        }
+    }
+}
+
 /// Joint angles per frame (degrees; `None` = unknown). Conventions in [`angles`].
 #[derive(Debug, Clone, Default)]
 pub struct AngleSeries {

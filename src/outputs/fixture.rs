@@ -154,12 +154,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
     let joints = Joint::ALL
         .iter()
         .zip(tracks)
-        .map(|(&joint, t)| JointTrack {
-            joint,
-            raw: t.clone(),
-            visibility: vec![Some(0.95); t.len()],
-            filtered: t,
-        })
+        .map(|(&joint, t)| JointTrack::exact(joint, t, 0.95))
         .collect();
     let kinematics = Kinematics::from_tracks(fps, Side::Left, Facing::Right, joints);
     let plate_d_px = 45.0 * px_per_cm;
