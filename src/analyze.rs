@@ -12,9 +12,11 @@ use crate::error::{Error, Result};
 use crate::faults::{Finding, NotAssessable};
 use crate::kinematics::back::{thoracic_flexion_series, trace_back, BackProfile};
 use crate::kinematics::{self, Facing, Kinematics, Side};
+use crate::pose::schedule::ModelSchedule;
 use crate::pose::tracker::{ModelKind, PoseTracker};
 use crate::pose::{Landmark, NUM_LANDMARKS};
 use crate::reps::Rep;
+use crate::video::decode::{Decoded, Prefetch, PREFETCH_FRAMES};
 use crate::video::{VideoInfo, VideoReader};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -54,6 +56,24 @@ pub struct PoseFrame {
     pub pose_score: f32,
     pub detector_ran: bool,
     pub back: Option<BackProfile>,
+    /// False on the frames between model frames (see `pose.analysis_fps`): decoded, not
+    /// analysed; their joints come from the filters' gap filling.
+    pub model_ran: bool,
+}
+
+impl PoseFrame {
+    /// A frame the model skipped.
+    pub fn not_analysed(index: usize, time_s: f64) -> Self {
+        PoseFrame {
+            index,
+            time_s,
+            landmarks: None,
+            pose_score: 0.0,
+            detector_ran: false,
+            back: None,
+            model_ran: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -132,7 +152,9 @@ pub struct FramePass {
     pub timing: StageTiming,
 }
 
-/// Runs the model (and the bar tracker) over every frame of `path`.
+/// Runs the model (and the bar tracker) over the frames of `path` that the [`ModelSchedule`]
+/// picks; the others are decoded (the codec needs them) but not converted, and keep
+/// `landmarks: None` for the filters to fill.
 /// `on_frame(done, total)` reports progress.
 pub fn run_frames(
     path: &Path,
@@ -145,7 +167,7 @@ pub fn run_frames(
         return Ok(frames_from_cache(clip, config, on_frame));
     }
     let mut cached = Vec::new();
-    let mut reader = VideoReader::open(path)?;
+    let reader = VideoReader::open(path)?;
     let info = reader.info().clone();
     let mut tracker = PoseTracker::load(
         &options.models_dir,
@@ -154,27 +176,53 @@ pub fn run_frames(
         config.pose.min_detection_score,
         config.pose.min_pose_score,
     )?;
+    let schedule = std::sync::Arc::new(std::sync::Mutex::new(ModelSchedule::new(
+        &config.pose,
+        info.fps,
+    )));
+    let wants = {
+        let schedule = schedule.clone();
+        let fps = info.fps;
+        move |i: usize| {
+            schedule
+                .lock()
+                .map(|s| s.wants(i, i as f64 / fps))
+                .unwrap_or(true)
+        }
+    };
+    let mut frames = Prefetch::start(reader, PREFETCH_FRAMES, wants);
     let mut poses = Vec::with_capacity(info.frames);
     let mut bar = BarTracker::new(config);
     let mut timing = StageTiming::default();
     let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
     loop {
         let t = std::time::Instant::now();
-        let Some(frame) = reader.next_frame()? else {
+        let Some(decoded) = frames.next_decoded()? else {
             break;
         };
+        // time spent waiting for the decoding thread: what decode adds to the wall time
+        timing.decode_ms += ms(t);
         if options.cancelled() {
             return Err(Error::Other(format!(
                 "{}: interrupted at frame {}, nothing written",
                 path.display(),
-                frame.index
+                decoded.index()
             )));
         }
-        timing.decode_ms += ms(t);
-        let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let frame = match decoded {
+            Decoded::Image(frame) => frame,
+            Decoded::Skipped { index, time_s } => {
+                poses.push(PoseFrame::not_analysed(index, time_s));
+                on_frame(poses.len(), info.frames);
+                continue;
+            }
+        };
+        let estimate = tracker
+            .estimate_at(&frame.image, frame.index)
+            .map_err(|e| Error::Model {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         if cache.is_some() {
             cached.push(crate::posecache::CachedFrame {
                 index: frame.index,
@@ -200,6 +248,7 @@ pub fn run_frames(
                 landmarks: Some(e.landmarks),
                 pose_score: e.pose_score,
                 detector_ran: e.detector_ran,
+                model_ran: true,
             },
             None => PoseFrame {
                 index: frame.index,
@@ -208,8 +257,12 @@ pub fn run_frames(
                 pose_score: 0.0,
                 detector_ran: true,
                 back: None,
+                model_ran: true,
             },
         };
+        if let Ok(mut s) = schedule.lock() {
+            s.observe(frame.index as f64 / info.fps, pose.landmarks.as_ref());
+        }
         let t = std::time::Instant::now();
         bar.observe(
             frame.index,
@@ -220,6 +273,7 @@ pub fn run_frames(
         poses.push(pose);
         on_frame(poses.len(), info.frames);
     }
+    let variable_frame_rate = frames.finish();
     if poses.is_empty() {
         return Err(Error::VideoDecode {
             path: path.to_path_buf(),
@@ -231,14 +285,14 @@ pub fn run_frames(
             cache,
             &crate::posecache::CachedClip {
                 info: info.clone(),
-                variable_frame_rate: reader.variable_frame_rate,
+                variable_frame_rate,
                 frames: cached,
             },
         );
     }
     let video = VideoSummary {
         decoded_frames: poses.len(),
-        variable_frame_rate: reader.variable_frame_rate,
+        variable_frame_rate,
         info,
     };
     timing.detector_ms = tracker.timing.detector_s * 1000.0;
@@ -254,17 +308,38 @@ pub fn run_frames(
 }
 
 /// The per-frame pass replayed from the developer pose cache (see [`crate::posecache`]):
-/// the back is re-traced from the cached mask; the bar tracker sees no image.
+/// the back is re-traced from the cached mask; the bar tracker sees no image. Replay follows
+/// today's [`ModelSchedule`] over the frames the cache holds (a cache written with
+/// `pose.analysis_fps = 0` holds them all), so a cached run sees what a real one would.
 fn frames_from_cache(
     clip: crate::posecache::CachedClip,
     config: &Config,
     on_frame: &mut dyn FnMut(usize, usize),
 ) -> FramePass {
     let mut bar = BarTracker::new(config);
-    let total = clip.frames.len();
+    let fps = clip.info.fps;
+    let mut schedule = ModelSchedule::new(&config.pose, fps);
+    let total = clip.frames.last().map(|f| f.index + 1).unwrap_or(0);
     let empty = opencv::core::Mat::default();
     let mut poses = Vec::with_capacity(total);
-    for f in clip.frames {
+    let mut cached = clip.frames.into_iter().peekable();
+    for index in 0..total {
+        let f = match cached.peek() {
+            Some(f) if f.index == index && schedule.wants(index, index as f64 / fps) => {
+                cached.next()
+            }
+            Some(f) if f.index == index => {
+                let time_s = f.time_s;
+                cached.next();
+                poses.push(PoseFrame::not_analysed(index, time_s));
+                continue;
+            }
+            _ => None,
+        };
+        let Some(f) = f else {
+            poses.push(PoseFrame::not_analysed(index, index as f64 / fps));
+            continue;
+        };
         let pose = PoseFrame {
             index: f.index,
             time_s: f.time_s,
@@ -275,7 +350,9 @@ fn frames_from_cache(
             landmarks: f.pose.as_ref().map(|p| p.landmarks),
             pose_score: f.pose.as_ref().map(|p| p.pose_score).unwrap_or(0.0),
             detector_ran: f.pose.as_ref().map(|p| p.detector_ran).unwrap_or(true),
+            model_ran: true,
         };
+        schedule.observe(index as f64 / fps, pose.landmarks.as_ref());
         // the wrist stand-in ignores the image; a plate tracker finds nothing in an empty one
         let _ = bar.observe(pose.index, &empty, pose.landmarks.as_ref().map(|l| &l[..]));
         poses.push(pose);
@@ -315,14 +392,15 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         mut timing,
     } = pass;
     let fps = video.info.fps;
+    let stride = config.pose.model_stride(fps);
     let landmarks: Vec<_> = poses.iter().map(|p| p.landmarks).collect();
     let time_s = poses.iter().map(|p| p.time_s).collect();
-    let kinematics =
-        kinematics::from_landmarks(&landmarks, time_s, fps, &config.filter, &config.pose);
+    let filter = filter_for_stride(&config.filter, stride, fps);
+    let kinematics = kinematics::from_landmarks(&landmarks, time_s, fps, &filter, &config.pose);
+    let model_frames = poses.iter().filter(|p| p.model_ran).count().max(1) as f64;
     let found = poses.iter().filter(|p| p.landmarks.is_some()).count();
-    let detected_fraction = found as f64 / poses.len().max(1) as f64;
-    let detector_fraction =
-        poses.iter().filter(|p| p.detector_ran).count() as f64 / poses.len().max(1) as f64;
+    let detected_fraction = found as f64 / model_frames;
+    let detector_fraction = poses.iter().filter(|p| p.detector_ran).count() as f64 / model_frames;
     let person_found = found > 0;
     let pose = PoseSummary {
         model: config.pose.model,
@@ -335,8 +413,10 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
     };
     let mut view = crate::view::check_view(&poses, video.info.height as f64, config);
     let bar = bar.finish(&kinematics, config);
-    let thoracic_flexion_deg =
-        thoracic_flexion_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
+    let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(
+        &thoracic_flexion_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>()),
+        stride - 1,
+    );
     let mut reps = crate::reps::find_reps(&kinematics, &bar, config);
     for rep in reps.iter_mut() {
         rep.bar = crate::bar::rep_metrics(&bar, rep, &kinematics);
@@ -372,4 +452,19 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         bar,
         thoracic_flexion_deg,
     }
+}
+
+/// The filter settings as they apply when the model ran on every `stride`th frame: the
+/// skipped frames are not missing data, so the gap filling always spans them. (The outlier
+/// window stays in frames: widened to keep its sample count it rejected real fast motion.)
+fn filter_for_stride(
+    filter: &crate::config::FilterConfig,
+    stride: usize,
+    fps: f64,
+) -> crate::config::FilterConfig {
+    let mut f = filter.clone();
+    if stride > 1 {
+        f.max_gap_s = filter.max_gap_s.max((stride as f64 - 0.5) / fps);
+    }
+    f
 }

@@ -26,6 +26,7 @@ pub struct Config {
     pub neck: NeckConfig,
     pub jerk: JerkConfig,
     pub lockout: LockoutConfig,
+    pub output: OutputConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -39,6 +40,13 @@ pub struct PoseConfig {
     /// BlazePose's hip landmark sits in front of the hip joint centre in side view; the hip
     /// is moved back by this fraction of the clip's median shoulder–hip length.
     pub hip_forward_offset_torso_fraction: f64,
+    /// Frames per second the model runs at while the lifter is still (see
+    /// [`crate::pose::schedule`]); the frames between are filled in from their neighbours.
+    /// 0 = every frame.
+    pub analysis_fps: f64,
+    /// Trunk speed (torso lengths per second) under which the lifter counts as still and the
+    /// model may run at `analysis_fps`; faster, it runs on every frame.
+    pub still_speed_torso_per_s: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -156,6 +164,33 @@ pub struct LockoutConfig {
     pub min_confidence: f64,
 }
 
+/// What is written besides the analysis.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// `annotated.mp4` is scaled down so its short side is at most this (px); 0 = the video's
+    /// own size.
+    pub annotated_max_short_side_px: u32,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            annotated_max_short_side_px: 720,
+        }
+    }
+}
+
+impl PoseConfig {
+    /// Run the model on every `n`th frame so that it runs at about `analysis_fps`.
+    pub fn model_stride(&self, video_fps: f64) -> usize {
+        if self.analysis_fps <= 0.0 || !video_fps.is_finite() {
+            return 1;
+        }
+        ((video_fps / self.analysis_fps).round() as usize).clamp(1, 8)
+    }
+}
+
 impl Default for PoseConfig {
     fn default() -> Self {
         PoseConfig {
@@ -164,6 +199,8 @@ impl Default for PoseConfig {
             min_pose_score: 0.5,
             threads: 0,
             hip_forward_offset_torso_fraction: 0.10,
+            analysis_fps: 10.0,
+            still_speed_torso_per_s: 0.25,
         }
     }
 }
@@ -336,6 +373,12 @@ impl Config {
         }
         if f.hampel_window_frames < 3 {
             return Err("filter.hampel_window_frames must be >= 3".into());
+        }
+        if !(self.pose.analysis_fps == 0.0 || (5.0..=240.0).contains(&self.pose.analysis_fps)) {
+            return Err(format!(
+                "pose.analysis_fps must be 0 (every frame) or 5..240, got {}",
+                self.pose.analysis_fps
+            ));
         }
         if self.bar.plate_diameter_cm.is_nan() || self.bar.plate_diameter_cm <= 5.0 {
             return Err("bar.plate_diameter_cm must be > 5".into());

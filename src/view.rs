@@ -53,7 +53,8 @@ pub fn measure(poses: &[PoseFrame], frame_height_px: f64) -> Option<ViewMeasures
         shoulder_separation_ratio: median(sh)?,
         hip_separation_ratio: median(hip)?,
         torso_frame_fraction: median(torso)? / frame_height_px.max(1.0),
-        person_fraction: found as f64 / poses.len().max(1) as f64,
+        // of the frames the model looked at (see `pose.analysis_fps`)
+        person_fraction: found as f64 / poses.iter().filter(|p| p.model_ran).count().max(1) as f64,
     })
 }
 
@@ -132,6 +133,7 @@ mod tests {
             pose_score: 0.9,
             detector_ran: false,
             back: None,
+            model_ran: true,
         }
     }
 

@@ -46,7 +46,7 @@ fn ffprobe_codec(path: &Path) -> Option<String> {
 fn check(choice: EncoderChoice) {
     let tmp = tempfile::tempdir().unwrap();
     let clip = outputs::fixture::demo_clip(&sample(), 640, 360, 30.0, 120);
-    let media = write_annotated_with(&clip, tmp.path(), choice).unwrap();
+    let media = write_annotated_with(&clip, tmp.path(), choice, 0).unwrap();
     let video = tmp.path().join("annotated.mp4");
     let (frames, w, h, tag) = decode(&video);
     assert_eq!(frames, 120, "every input frame");
@@ -124,7 +124,7 @@ fn annotated_video_speed_at_1080p() {
     }
     let clip = outputs::fixture::demo_clip(&input, 1920, 1080, 30.0, 300);
     let t = std::time::Instant::now();
-    let media = write_annotated_with(&clip, tmp.path(), EncoderChoice::Auto).unwrap();
+    let media = write_annotated_with(&clip, tmp.path(), EncoderChoice::Auto, 0).unwrap();
     let s = t.elapsed().as_secs_f64();
     eprintln!(
         "1080p: {} frames in {s:.1} s = {:.1} fps ({:.1}x real time) with {}",
@@ -165,7 +165,7 @@ fn frames_for_review() {
             .unwrap_or(false);
         assert!(ok, "ffmpeg could not scale the sample");
         let clip = outputs::fixture::demo_clip(&input, w, h, 30.0, 120);
-        write_annotated_with(&clip, &dir, EncoderChoice::Auto).unwrap();
+        write_annotated_with(&clip, &dir, EncoderChoice::Auto, 0).unwrap();
         let frame = dir.join("frame87.png");
         Command::new("ffmpeg")
             .args(["-loglevel", "error", "-y", "-i"])

@@ -160,6 +160,8 @@ pub struct BarTracker {
     first: Option<(usize, Ellipse)>,
     axes_px: Vec<(f64, f64)>,
     next_attempt: usize,
+    /// The longest run of frames not observed between two observed ones.
+    max_skipped: usize,
     /// Time spent in this stage, reported with `FORMCHECK_DEBUG_BAR` set.
     spent: std::time::Duration,
 }
@@ -173,17 +175,22 @@ impl BarTracker {
             first: None,
             axes_px: Vec::new(),
             next_attempt: 0,
+            max_skipped: 0,
             spent: std::time::Duration::ZERO,
         }
     }
 
     /// Looks at one upright BGR frame with the pose found in it (if any).
+    /// Frames not observed (the model skipped them) are filled in from their neighbours.
     pub fn observe(
         &mut self,
-        _frame_index: usize,
+        frame_index: usize,
         image: &opencv::core::Mat,
         landmarks: Option<&[Landmark]>,
     ) -> crate::error::Result<()> {
+        let skipped = frame_index.saturating_sub(self.hub_px.len());
+        self.max_skipped = self.max_skipped.max(skipped);
+        self.hub_px.resize(self.hub_px.len() + skipped, None);
         let started = std::time::Instant::now();
         let r = self.observe_timed(image, landmarks);
         self.spent += started.elapsed();
@@ -299,8 +306,26 @@ impl BarTracker {
     }
 
     /// The bar track for the whole clip.
-    pub fn finish(self, kinematics: &Kinematics, config: &Config) -> BarTrack {
-        let n = self.hub_px.len();
+    pub fn finish(mut self, kinematics: &Kinematics, config: &Config) -> BarTrack {
+        // pad to the clip's length and fill the frames the model skipped
+        let n = kinematics.frames().max(self.hub_px.len());
+        self.hub_px.resize(n, None);
+        if self.max_skipped > 0 {
+            let fill = |axis: usize| {
+                let v: Vec<Option<f64>> = self
+                    .hub_px
+                    .iter()
+                    .map(|p| p.map(|p| if axis == 0 { p.0 } else { p.1 }))
+                    .collect();
+                crate::kinematics::filters::fill_gaps(&v, self.max_skipped)
+            };
+            let (xs, ys) = (fill(0), fill(1));
+            self.hub_px = xs
+                .iter()
+                .zip(&ys)
+                .map(|(x, y)| Some(((*x)?, (*y)?)))
+                .collect();
+        }
         if std::env::var_os("FORMCHECK_DEBUG_BAR").is_some() {
             eprintln!(
                 "bar: {n} frames, {:.1} ms per frame",

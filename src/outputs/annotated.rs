@@ -26,6 +26,7 @@ use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::kinematics::Joint;
+use crate::video::decode::{Decoded, Prefetch, PREFETCH_FRAMES};
 use crate::video::VideoReader;
 
 /// File names inside the clip folder.
@@ -276,8 +277,25 @@ fn planned_thumbs(clip: &ClipAnalysis) -> (Vec<Thumb>, usize) {
 
 /// Writes `annotated.mp4` (and the thumbnails) into `dir`, with the encoder the environment
 /// asks for (see [`EncoderChoice::from_env`]).
-pub fn write_annotated(clip: &ClipAnalysis, _config: &Config, dir: &Path) -> Result<Media> {
-    write_annotated_with(clip, dir, EncoderChoice::from_env())
+pub fn write_annotated(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<Media> {
+    write_annotated_with(
+        clip,
+        dir,
+        EncoderChoice::from_env(),
+        config.output.annotated_max_short_side_px,
+    )
+}
+
+/// The encoded size: the video's own, scaled down so the short side is at most
+/// `max_short_side_px` (0 = no limit), even for yuv420p.
+pub fn output_size(width: i32, height: i32, max_short_side_px: u32) -> (i32, i32) {
+    let short = width.min(height);
+    if max_short_side_px == 0 || short <= max_short_side_px as i32 {
+        return (width, height);
+    }
+    let scale = max_short_side_px as f64 / short as f64;
+    let even = |v: i32| ((v as f64 * scale / 2.0).round() as i32 * 2).max(2);
+    (even(width), even(height))
 }
 
 /// Writes `annotated.mp4` (and the thumbnails) into `dir` with the given encoder choice.
@@ -285,11 +303,12 @@ pub fn write_annotated_with(
     clip: &ClipAnalysis,
     dir: &Path,
     choice: EncoderChoice,
+    max_short_side_px: u32,
 ) -> Result<Media> {
     let input = Path::new(&clip.analysis.input);
-    let mut reader = VideoReader::open(input)?;
-    let info = reader.info().clone();
-    let (width, height) = (info.width, info.height);
+    let mut frames = Prefetch::start(VideoReader::open(input)?, PREFETCH_FRAMES, |_| true);
+    let info = frames.info().clone();
+    let (width, height) = output_size(info.width, info.height, max_short_side_px);
     let out_path = dir.join(VIDEO_FILE);
     let mut warnings = Vec::new();
     let (mut sink, encoder, h264) =
@@ -309,14 +328,17 @@ pub fn write_annotated_with(
             reason: e.to_string(),
         })?;
     }
-    let painter = Painter::new(clip, width, height);
+    let painter = Painter::new(clip, width, height, width as f64 / info.width.max(1) as f64);
     let mut written = 0;
     let mut saved = Vec::new();
     let fail = |reason: String| Error::Output {
         path: out_path.clone(),
         reason,
     };
-    while let Some(frame) = reader.next_frame()? {
+    while let Some(decoded) = frames.next_decoded()? {
+        let Decoded::Image(frame) = decoded else {
+            continue;
+        };
         let mut image = frame.image;
         if image.cols() != width || image.rows() != height {
             let mut resized = Mat::default();
@@ -326,7 +348,7 @@ pub fn write_annotated_with(
                 Size::new(width, height),
                 0.0,
                 0.0,
-                imgproc::INTER_LINEAR,
+                imgproc::INTER_AREA,
             )?;
             image = resized;
         }
@@ -351,6 +373,7 @@ pub fn write_annotated_with(
         written += 1;
     }
     sink.finish().map_err(fail)?;
+    frames.finish();
     if written != clip.analysis.video.decoded_frames {
         warnings.push(format!(
             "the second decoding pass gave {written} frames, the analysis saw {}",
@@ -422,19 +445,39 @@ struct Painter<'a> {
     height: i32,
     /// 1.0 at 540 px on the short side.
     scale: f64,
+    /// Output px per analysed px (the video may be written smaller than it was analysed).
+    to_out: f64,
     min_fault_frames: usize,
 }
 
 impl<'a> Painter<'a> {
-    fn new(clip: &'a ClipAnalysis, width: i32, height: i32) -> Self {
+    fn new(clip: &'a ClipAnalysis, width: i32, height: i32, to_out: f64) -> Self {
         let short = width.min(height).max(1) as f64;
         Painter {
             clip,
             width,
             height,
             scale: (short / 540.0).max(0.45),
+            to_out,
             min_fault_frames: (clip.kinematics.fps * 0.7).round() as usize,
         }
+    }
+
+    /// An analysed-frame position in output pixels.
+    fn out(&self, p: (f64, f64)) -> (f64, f64) {
+        (p.0 * self.to_out, p.1 * self.to_out)
+    }
+
+    /// The traced back nearest to `frame` (the model may have skipped it, see
+    /// `pose.analysis_fps`), so the trace does not flicker.
+    fn back_near(&self, frame: usize) -> Option<&crate::kinematics::back::BackProfile> {
+        let poses = &self.clip.poses;
+        let skipped = |i: usize| poses.get(i).is_some_and(|p| !p.model_ran);
+        let mut i = frame;
+        while skipped(i) && i > 0 {
+            i -= 1;
+        }
+        poses.get(i).and_then(|p| p.back.as_ref())
     }
 
     fn px(&self, v: f64) -> i32 {
@@ -516,7 +559,7 @@ impl<'a> Painter<'a> {
         let k = &clip.kinematics;
         let at = |j: Joint| {
             if frame < k.frames() {
-                k.at(j, frame)
+                k.at(j, frame).map(|p| self.out(p))
             } else {
                 None
             }
@@ -525,8 +568,12 @@ impl<'a> Painter<'a> {
         let a = &k.angles;
 
         // mid-foot vertical line (dashed), from the floor up
-        if let Some(mx) = clip.bar.midfoot_x_px {
-            let bottom = clip.bar.floor_y_px.unwrap_or(self.height as f64);
+        if let Some(mx) = clip.bar.midfoot_x_px.map(|x| x * self.to_out) {
+            let bottom = clip
+                .bar
+                .floor_y_px
+                .map(|y| y * self.to_out)
+                .unwrap_or(self.height as f64);
             let dash = 14.0 * self.scale;
             let mut y = bottom;
             while y > 0.0 {
@@ -580,9 +627,9 @@ impl<'a> Painter<'a> {
         }
 
         // traced back and its flexion
-        if let Some(back) = clip.poses.get(frame).and_then(|p| p.back.as_ref()) {
+        if let Some(back) = self.back_near(frame) {
             let pts: Vector<Point> = (0..crate::kinematics::back::PROFILE_T.len())
-                .filter_map(|i| back.edge_point(i).map(pt))
+                .filter_map(|i| back.edge_point(i).map(|p| pt(self.out(p))))
                 .collect();
             if pts.len() >= 2 {
                 let all: Vector<Vector<Point>> = Vector::from_iter([pts.clone()]);
@@ -639,7 +686,7 @@ impl<'a> Painter<'a> {
         let trail: Vector<Point> = (trail_from..=frame)
             .filter_map(|i| {
                 let s = clip.bar.samples.get(i)?;
-                Some(pt((s.x_px?, s.y_px?)))
+                Some(pt(self.out((s.x_px?, s.y_px?))))
             })
             .collect();
         if trail.len() >= 2 {
@@ -648,6 +695,7 @@ impl<'a> Painter<'a> {
         }
         if let Some(s) = clip.bar.samples.get(frame) {
             if let (Some(x), Some(y)) = (s.x_px, s.y_px) {
+                let (x, y) = self.out((x, y));
                 imgproc::circle(
                     img,
                     pt((x, y)),

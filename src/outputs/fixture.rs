@@ -149,6 +149,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
                 normal,
                 offset_px,
             }),
+            model_ran: true,
         });
     }
     let joints = Joint::ALL

@@ -7,6 +7,7 @@
 pub mod detector;
 pub mod engine;
 pub mod landmarks;
+pub mod schedule;
 pub mod tracker;
 
 pub use engine::{Engine, OrtEngine, TensorOut};

@@ -135,12 +135,27 @@ impl VideoReader {
         let index = self.next_index;
         self.next_index += 1;
         let time_s = self.frame_time_s(index);
-        let image = rotate_upright(&self.raw, self.info.rotation)?;
+        let image = rotate_upright(std::mem::take(&mut self.raw), self.info.rotation)?;
         Ok(Some(Frame {
             index,
             time_s,
             image,
         }))
+    }
+
+    /// Decodes the next frame without converting it to an image (the codec still needs it
+    /// as a reference): `Ok(None)` at the end of the stream, else its index and time.
+    pub fn skip_frame(&mut self) -> Result<Option<(usize, f64)>> {
+        let ok = self.capture.grab().map_err(|e| Error::VideoDecode {
+            path: self.path.clone(),
+            reason: format!("decoding frame {} failed: {}", self.next_index, e.message),
+        })?;
+        if !ok {
+            return Ok(None);
+        }
+        let index = self.next_index;
+        self.next_index += 1;
+        Ok(Some((index, self.frame_time_s(index))))
     }
 
     /// Time from index and fps (CAP_PROP_POS_MSEC reads 0 on the last frame), unless the
@@ -177,16 +192,113 @@ fn normalise_rotation(meta_deg: f64) -> i32 {
 /// display-matrix angle counter-clockwise (a clip tagged 90 is shown turned 90°
 /// counter-clockwise by ffmpeg), checked pixel by pixel against ffmpeg's auto-rotated
 /// frames in `tests/pipeline_real.rs`.
-fn rotate_upright(raw: &Mat, rotation: i32) -> Result<Mat> {
+fn rotate_upright(raw: Mat, rotation: i32) -> Result<Mat> {
     let code = match rotation {
         90 => opencv::core::ROTATE_90_COUNTERCLOCKWISE,
         180 => opencv::core::ROTATE_180,
         270 => opencv::core::ROTATE_90_CLOCKWISE,
-        _ => return Ok(raw.try_clone()?),
+        _ => return Ok(raw),
     };
     let mut out = Mat::default();
-    opencv::core::rotate(raw, &mut out, code)?;
+    opencv::core::rotate(&raw, &mut out, code)?;
     Ok(out)
+}
+
+/// Frames decoded ahead of the consumer: enough to hide decode jitter, few enough that a 4K
+/// queue stays under ~100 MB.
+pub const PREFETCH_FRAMES: usize = 3;
+
+/// What the decoding thread hands over: a full image, or only the index and time of a frame
+/// that was decoded but not wanted as an image.
+pub enum Decoded {
+    Image(Frame),
+    Skipped { index: usize, time_s: f64 },
+}
+
+impl Decoded {
+    pub fn index(&self) -> usize {
+        match self {
+            Decoded::Image(f) => f.index,
+            Decoded::Skipped { index, .. } => *index,
+        }
+    }
+
+    pub fn time_s(&self) -> f64 {
+        match self {
+            Decoded::Image(f) => f.time_s,
+            Decoded::Skipped { time_s, .. } => *time_s,
+        }
+    }
+}
+
+/// Decoding on its own thread, a few frames ahead of the consumer (a bounded queue, so memory
+/// stays at `depth` frames whatever the video's length): decode overlaps the model and the
+/// encoder instead of adding to them.
+pub struct Prefetch {
+    info: VideoInfo,
+    rx: std::sync::mpsc::Receiver<Result<Decoded>>,
+    handle: Option<std::thread::JoinHandle<VideoReader>>,
+}
+
+impl Prefetch {
+    /// Starts decoding `reader`; frames for which `want_image(index)` is false are only
+    /// grabbed (no colour conversion).
+    pub fn start(
+        mut reader: VideoReader,
+        depth: usize,
+        want_image: impl Fn(usize) -> bool + Send + 'static,
+    ) -> Self {
+        let info = reader.info().clone();
+        let (tx, rx) = std::sync::mpsc::sync_channel(depth.max(1));
+        let handle = std::thread::spawn(move || {
+            loop {
+                let next = if want_image(reader.next_index) {
+                    reader.next_frame().map(|f| f.map(Decoded::Image))
+                } else {
+                    reader
+                        .skip_frame()
+                        .map(|f| f.map(|(index, time_s)| Decoded::Skipped { index, time_s }))
+                };
+                let stop = !matches!(next, Ok(Some(_)));
+                // a closed channel means the consumer stopped early: so do we
+                let sent = match next {
+                    Ok(Some(d)) => tx.send(Ok(d)),
+                    Ok(None) => Ok(()),
+                    Err(e) => tx.send(Err(e)),
+                };
+                if stop || sent.is_err() {
+                    break;
+                }
+            }
+            reader
+        });
+        Prefetch {
+            info,
+            rx,
+            handle: Some(handle),
+        }
+    }
+
+    pub fn info(&self) -> &VideoInfo {
+        &self.info
+    }
+
+    /// The next decoded frame, `Ok(None)` at the end of the stream.
+    pub fn next_decoded(&mut self) -> Result<Option<Decoded>> {
+        match self.rx.recv() {
+            Ok(r) => r.map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Waits for the decoding thread (after the last frame) and says whether the stream
+    /// turned out to have a variable frame rate.
+    pub fn finish(mut self) -> bool {
+        self.handle
+            .take()
+            .and_then(|h| h.join().ok())
+            .is_some_and(|r| r.variable_frame_rate)
+    }
 }
 
 #[cfg(test)]
