@@ -39,6 +39,9 @@ pub struct PoseConfig {
     /// BlazePose's hip landmark sits in front of the hip joint centre in side view; the hip
     /// is moved back by this fraction of the clip's median shoulder–hip length.
     pub hip_forward_offset_torso_fraction: f64,
+    /// The tracked hip keypoint trails the real hip by about this many frames (the crop is
+    /// centred on the previous frame's hip); the hip is moved ahead by its velocity times this.
+    pub hip_tracking_lag_frames: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -164,6 +167,7 @@ impl Default for PoseConfig {
             min_pose_score: 0.5,
             threads: 0,
             hip_forward_offset_torso_fraction: 0.10,
+            hip_tracking_lag_frames: 1.0,
         }
     }
 }
@@ -336,6 +340,12 @@ impl Config {
         }
         if f.hampel_window_frames < 3 {
             return Err("filter.hampel_window_frames must be >= 3".into());
+        }
+        let lag = self.pose.hip_tracking_lag_frames;
+        if !(0.0..=5.0).contains(&lag) {
+            return Err(format!(
+                "pose.hip_tracking_lag_frames must be in 0..5, got {lag}"
+            ));
         }
         if self.bar.plate_diameter_cm.is_nan() || self.bar.plate_diameter_cm <= 5.0 {
             return Err("bar.plate_diameter_cm must be > 5".into());
