@@ -47,6 +47,9 @@ pub struct PoseConfig {
     /// Trunk speed (torso lengths per second) under which the lifter counts as still and the
     /// model may run at `analysis_fps`; faster, it runs on every frame.
     pub still_speed_torso_per_s: f64,
+    /// The tracked hip keypoint trails the real hip by about this many frames (the crop is
+    /// centred on the previous frame's hip); the hip is moved ahead by its velocity times this.
+    pub hip_tracking_lag_frames: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -201,6 +204,7 @@ impl Default for PoseConfig {
             hip_forward_offset_torso_fraction: 0.10,
             analysis_fps: 10.0,
             still_speed_torso_per_s: 0.25,
+            hip_tracking_lag_frames: 1.0,
         }
     }
 }
@@ -378,6 +382,12 @@ impl Config {
             return Err(format!(
                 "pose.analysis_fps must be 0 (every frame) or 5..240, got {}",
                 self.pose.analysis_fps
+            ));
+        }
+        let lag = self.pose.hip_tracking_lag_frames;
+        if !(0.0..=5.0).contains(&lag) {
+            return Err(format!(
+                "pose.hip_tracking_lag_frames must be in 0..5, got {lag}"
             ));
         }
         if self.bar.plate_diameter_cm.is_nan() || self.bar.plate_diameter_cm <= 5.0 {

@@ -55,9 +55,9 @@ fn synthetic_clean_angles_match_ground_truth() {
     assert!(found >= 0.98, "person found on {found}");
     assert!(trunk.len() >= frames.len() * 95 / 100);
     assert!(trunk_rmse <= 6.0, "trunk RMSE {trunk_rmse}");
-    // The issue asks for 6 deg; the model's hip lags the real hip in fast descents (measured
-    // 6.7 deg). Held at 8 so a regression still fails.
-    assert!(hip_rmse <= 8.0, "hip RMSE {hip_rmse}");
+    // The issue asks for 6 deg: measured 5.75 with the hip's tracking lag undone (6.68
+    // without, `pose.hip_tracking_lag_frames`).
+    assert!(hip_rmse <= 6.0, "hip RMSE {hip_rmse}");
 }
 
 #[test]

@@ -293,7 +293,8 @@ pub fn filter_coordinate(values: &[Option<f64>], fps: f64, cfg: &FilterConfig) -
 }
 
 /// Builds the near-side joint tracks, filtered, from per-frame landmarks; the hip is moved to
-/// the joint centre (see `pose.hip_forward_offset_torso_fraction`).
+/// the joint centre (see `pose.hip_forward_offset_torso_fraction`) and its tracking lag is
+/// undone (see `pose.hip_tracking_lag_frames`).
 pub fn from_landmarks(
     frames: &[Option<[Landmark; NUM_LANDMARKS]>],
     time_s: Vec<f64>,
@@ -342,10 +343,45 @@ pub fn from_landmarks(
         })
         .collect::<Vec<_>>();
     let mut joints = joints;
+    lead_hip_by_lag(&mut joints, pose.hip_tracking_lag_frames);
     shift_hip_to_joint_centre(&mut joints, facing, pose.hip_forward_offset_torso_fraction);
     let mut k = Kinematics::from_tracks(fps, side, facing, joints);
     k.time_s = time_s;
     k
+}
+
+/// Moves the filtered hip ahead along its own velocity by `lag_frames` frames: the tracker
+/// centres each frame's crop on the previous frame's hip midpoint and the model's hip
+/// keypoint is drawn towards the crop centre, so it trails the moving hip. The velocity is
+/// the central difference of the filtered track (one-sided at a gap or an end).
+fn lead_hip_by_lag(joints: &mut [JointTrack], lag_frames: f64) {
+    if lag_frames == 0.0 {
+        return;
+    }
+    let hip = Joint::ALL
+        .iter()
+        .position(|&x| x == Joint::Hip)
+        .unwrap_or(0);
+    let track = &joints[hip].filtered;
+    let at = |i: Option<usize>| i.and_then(|i| track.get(i).copied().flatten());
+    let velocity_px_per_frame: Vec<Option<(f64, f64)>> = (0..track.len())
+        .map(|i| {
+            let (prev, next) = (at(i.checked_sub(1)), at(Some(i + 1)));
+            let ((a, b), frames) = match (prev, at(Some(i)), next) {
+                (Some(p), _, Some(n)) => ((p, n), 2.0),
+                (None, Some(c), Some(n)) => ((c, n), 1.0),
+                (Some(p), Some(c), None) => ((p, c), 1.0),
+                _ => return None,
+            };
+            Some(((b.0 - a.0) / frames, (b.1 - a.1) / frames))
+        })
+        .collect();
+    for (p, v) in joints[hip].filtered.iter_mut().zip(velocity_px_per_frame) {
+        if let (Some(p), Some(v)) = (p.as_mut(), v) {
+            p.0 += lag_frames * v.0;
+            p.1 += lag_frames * v.1;
+        }
+    }
 }
 
 /// Moves the filtered hip back (against the facing direction) by `fraction` of the median
@@ -441,6 +477,43 @@ mod tests {
             b.angles.hip_angle_deg[15].unwrap(),
         );
         assert!((ha - hb).abs() < 1e-6);
+    }
+
+    #[test]
+    fn hip_is_led_by_its_velocity_times_the_lag() {
+        // hip moving back 3 px/frame, with a gap at frame 5
+        let mut hip: Track = (0..10)
+            .map(|i| Some((100.0 - 3.0 * i as f64, 50.0)))
+            .collect();
+        hip[5] = None;
+        let still: Track = vec![Some((0.0, 0.0)); 10];
+        let mut joints: Vec<JointTrack> = Joint::ALL
+            .iter()
+            .map(|&j| {
+                JointTrack::exact(
+                    j,
+                    if j == Joint::Hip {
+                        hip.clone()
+                    } else {
+                        still.clone()
+                    },
+                    1.0,
+                )
+            })
+            .collect();
+        lead_hip_by_lag(&mut joints, 1.0);
+        let led = &joints[Joint::ALL.iter().position(|&j| j == Joint::Hip).unwrap()].filtered;
+        // interior, and one-sided next to the gap and at both ends: one frame ahead
+        for i in [0, 2, 4, 6, 9] {
+            let p = led[i].unwrap();
+            assert!(
+                (p.0 - (97.0 - 3.0 * i as f64)).abs() < 1e-9 && p.1 == 50.0,
+                "{i} {p:?}"
+            );
+        }
+        assert!(led[5].is_none());
+        // the other joints are untouched
+        assert_eq!(joints[0].filtered, still);
     }
 
     #[test]
