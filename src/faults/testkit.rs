@@ -61,6 +61,14 @@ pub fn hips_first() -> Vec<Key> {
     k
 }
 
+/// A clean pull whose trunk line tips ~12° forward between lift-off and the knee with the hips
+/// on the clean path: what a rounding upper back does to the hip→shoulder line.
+pub fn tipping_trunk() -> Vec<Key> {
+    let mut k = clean();
+    k.insert(2, key(28, (256.0, 239.0), 76.0, 299.0));
+    k
+}
+
 /// Leans back 15° at lockout.
 pub fn lean_back() -> Vec<Key> {
     let mut k = clean();

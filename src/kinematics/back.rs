@@ -87,8 +87,18 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
     }
     let (ux, uy) = (ax / len, ay / len);
     let mut normal = (-uy, ux);
+    // The face side from the nose against the ears: the nose is always in front of the ears,
+    // whereas nose against shoulder fails when the lifter is bent over looking ahead (the
+    // nose then lies almost on the hip→shoulder line and the trace ran down the chest).
     let nose = (landmarks[NOSE].x_px as f64, landmarks[NOSE].y_px as f64);
-    if (nose.0 - shoulder.0) * normal.0 + (nose.1 - shoulder.1) * normal.1 > 0.0 {
+    let ears = mid(L_EAR, R_EAR);
+    let face = (nose.0 - ears.0, nose.1 - ears.1);
+    let face = if face.0.hypot(face.1) > 2.0 {
+        face
+    } else {
+        (nose.0 - shoulder.0, nose.1 - shoulder.1)
+    };
+    if face.0 * normal.0 + face.1 * normal.1 > 0.0 {
         normal = (-normal.0, -normal.1);
     }
     let step = (len / 200.0).max(0.5);
@@ -204,6 +214,8 @@ mod tests {
             (L_HIP, (50.0, 80.0)),
             (R_HIP, (50.0, 80.0)),
             (NOSE, (58.0, 10.0)),
+            (L_EAR, (50.0, 10.0)),
+            (R_EAR, (50.0, 10.0)),
         ] {
             lms[i].x_px = x;
             lms[i].y_px = y;
