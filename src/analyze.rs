@@ -217,12 +217,10 @@ pub fn run_frames(
                 continue;
             }
         };
-        let estimate = tracker
-            .estimate_at(&frame.image, frame.index)
-            .map_err(|e| Error::Model {
-                path: path.to_path_buf(),
-                reason: e.to_string(),
-            })?;
+        let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         if cache.is_some() {
             cached.push(crate::posecache::CachedFrame {
                 index: frame.index,

@@ -26,7 +26,7 @@ use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::kinematics::Joint;
-use crate::video::decode::{Decoded, Prefetch, PREFETCH_FRAMES};
+use crate::video::scaled::{ffmpeg_program, ScaledFrames};
 use crate::video::VideoReader;
 
 /// File names inside the clip folder.
@@ -78,10 +78,6 @@ enum Sink {
         stdin: std::io::BufWriter<std::process::ChildStdin>,
     },
     OpenCv(VideoWriter),
-}
-
-fn ffmpeg_program() -> String {
-    std::env::var("FORMCHECK_FFMPEG").unwrap_or_else(|_| "ffmpeg".into())
 }
 
 /// x264 preset by frame size: the video pass counts against the real-time target, and on two
@@ -306,9 +302,9 @@ pub fn write_annotated_with(
     max_short_side_px: u32,
 ) -> Result<Media> {
     let input = Path::new(&clip.analysis.input);
-    let mut frames = Prefetch::start(VideoReader::open(input)?, PREFETCH_FRAMES, |_| true);
-    let info = frames.info().clone();
+    let info = VideoReader::open(input)?.info().clone();
     let (width, height) = output_size(info.width, info.height, max_short_side_px);
+    let mut frames = ScaledFrames::open(input, width, height)?;
     let out_path = dir.join(VIDEO_FILE);
     let mut warnings = Vec::new();
     let (mut sink, encoder, h264) =
@@ -335,28 +331,12 @@ pub fn write_annotated_with(
         path: out_path.clone(),
         reason,
     };
-    while let Some(decoded) = frames.next_decoded()? {
-        let Decoded::Image(frame) = decoded else {
-            continue;
-        };
-        let mut image = frame.image;
-        if image.cols() != width || image.rows() != height {
-            let mut resized = Mat::default();
-            imgproc::resize(
-                &image,
-                &mut resized,
-                Size::new(width, height),
-                0.0,
-                0.0,
-                imgproc::INTER_AREA,
-            )?;
-            image = resized;
-        }
+    while let Some((index, mut image)) = frames.next_frame()? {
         if !image.is_continuous() {
             image = image.try_clone()?;
         }
-        painter.draw(&mut image, frame.index)?;
-        if let Some(files) = wanted.get(&frame.index) {
+        painter.draw(&mut image, index)?;
+        if let Some(files) = wanted.get(&index) {
             for file in files {
                 save_thumbnail(&image, &dir.join(file))?;
                 saved.push(file.clone());
@@ -366,14 +346,13 @@ pub fn write_annotated_with(
             // the encoder died: its own message says why
             let finished = sink.finish().err().unwrap_or_default();
             return Err(fail(format!(
-                "encoding frame {} failed: {e} {finished}",
-                frame.index
+                "encoding frame {index} failed: {e} {finished}"
             )));
         }
         written += 1;
     }
     sink.finish().map_err(fail)?;
-    frames.finish();
+    frames.finish()?;
     if written != clip.analysis.video.decoded_frames {
         warnings.push(format!(
             "the second decoding pass gave {written} frames, the analysis saw {}",
@@ -515,7 +494,7 @@ impl<'a> Painter<'a> {
             fs,
             bgr(BLACK),
             t + self.px(2.0),
-            LINE_AA,
+            imgproc::LINE_8,
             false,
         )?;
         imgproc::put_text(

@@ -36,10 +36,7 @@ pub const DETECTOR_FILE: &str = "pose_detection.onnx";
 pub struct PoseTracker {
     detector: PoseDetector,
     landmarks: LandmarkModel,
-    /// The ROI from the last frame the model ran on, with that frame's index.
-    tracked: Option<(usize, Roi)>,
-    /// The same one model run earlier, for the motion prediction.
-    previous: Option<(usize, Roi)>,
+    tracked: Option<Roi>,
     /// Below this pose score the track is dropped and the detector runs.
     pub min_pose_score: f32,
     /// Static-image mode: detect on every frame and refine the ROI once from the landmarks.
@@ -68,7 +65,6 @@ impl PoseTracker {
             detector: PoseDetector::new(detector, min_detection_score),
             landmarks: LandmarkModel::new(landmarks),
             tracked: None,
-            previous: None,
             min_pose_score,
             static_mode: false,
             timing: ModelTiming::default(),
@@ -121,37 +117,17 @@ impl PoseTracker {
     /// Forgets the track (next frame runs the detector).
     pub fn reset(&mut self) {
         self.tracked = None;
-        self.previous = None;
     }
 
-    /// Pose for the next BGR frame of a video (frames one apart); `None` when no person is
-    /// found.
+    /// Pose for one BGR frame; `None` when no person is found.
     pub fn estimate(&mut self, frame_bgr: &Mat) -> Result<Option<PoseEstimate>> {
-        let index = self.tracked.map(|(i, _)| i + 1).unwrap_or(0);
-        self.estimate_at(frame_bgr, index)
-    }
-
-    /// Pose for frame `index` of a video; the model may have skipped frames before it.
-    pub fn estimate_at(&mut self, frame_bgr: &Mat, index: usize) -> Result<Option<PoseEstimate>> {
         if !self.static_mode {
-            if let Some((tracked_index, tracked)) = self.tracked {
-                let roi = match self.previous {
-                    Some((previous_index, previous)) => predict(
-                        &previous,
-                        &tracked,
-                        (index.saturating_sub(tracked_index)) as f64
-                            / (tracked_index.saturating_sub(previous_index).max(1) as f64)
-                                // a long gap (a skipped stretch) says little about the motion now
-                                .min(MAX_PREDICT_AHEAD),
-                    ),
-                    None => tracked,
-                };
+            if let Some(roi) = self.tracked {
                 let result = self.run_landmarks(frame_bgr, &roi)?;
                 if result.pose_score >= self.min_pose_score {
-                    self.previous = Some((tracked_index, tracked));
-                    self.tracked = Some((
-                        index,
-                        roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]),
+                    self.tracked = Some(roi_from_alignment(
+                        result.aux_alignment[0],
+                        result.aux_alignment[1],
                     ));
                     return Ok(Some(PoseEstimate {
                         landmarks: result.landmarks,
@@ -162,7 +138,6 @@ impl PoseTracker {
                     }));
                 }
                 self.tracked = None;
-                self.previous = None;
             }
         }
         let started = std::time::Instant::now();
@@ -182,11 +157,10 @@ impl PoseTracker {
         if result.pose_score < self.min_pose_score {
             return Ok(None);
         }
-        self.tracked = Some((
-            index,
-            roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]),
+        self.tracked = Some(roi_from_alignment(
+            result.aux_alignment[0],
+            result.aux_alignment[1],
         ));
-        self.previous = None;
         Ok(Some(PoseEstimate {
             landmarks: result.landmarks,
             pose_score: result.pose_score,
@@ -194,21 +168,5 @@ impl PoseTracker {
             mask: result.mask,
             detector_ran: true,
         }))
-    }
-}
-
-/// At most this many times the last run's motion is extrapolated.
-const MAX_PREDICT_AHEAD: f64 = 3.0;
-
-/// The ROI for the next model run, moved on by the last run's motion (constant velocity;
-/// `ahead` = frames to go / frames between the last two runs). The landmark model is drawn
-/// to the centre of its crop, so a crop centred where the body was lags the body when it
-/// moves fast (the hips going back at the start of the descent): on the clean render this
-/// cut the hip-angle RMSE from 6.7 to 6.2 deg.
-fn predict(previous: &Roi, tracked: &Roi, ahead: f64) -> Roi {
-    Roi {
-        center_x_px: tracked.center_x_px + ahead * (tracked.center_x_px - previous.center_x_px),
-        center_y_px: tracked.center_y_px + ahead * (tracked.center_y_px - previous.center_y_px),
-        ..*tracked
     }
 }

@@ -2,6 +2,7 @@
 //! for the annotated video, encoding. Owns nothing about people or bars.
 
 pub mod decode;
+pub mod scaled;
 
 pub use decode::{Frame, VideoInfo, VideoReader};
 
