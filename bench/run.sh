@@ -31,6 +31,12 @@ rm -rf "$WORK/out"
 read -r full_s full_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out" -j 1 --force -q)
 cp "$WORK/out/side1080p30/analysis.json" "$WORK/analysis_full.json"
 read -r lite_s lite_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_lite" -j 1 --force -q --model lite)
+# The same full run with one model thread, and with the model on every frame.
+printf '[pose]\nthreads = 1\n' > "$WORK/one_thread.toml"
+read -r one_s one_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_one" -j 1 --force -q --config "$WORK/one_thread.toml")
+cp "$WORK/out_one/side1080p30/analysis.json" "$WORK/analysis_one.json"
+printf '[pose]\nanalysis_fps = 0.0\n' > "$WORK/every_frame.toml"
+read -r every_s every_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_every" -j 1 --force -q --config "$WORK/every_frame.toml")
 peer_s=""; peer_mb=""
 if [ "$PEER" = 1 ]; then
   PEER_VENV=${PEER_VENV:-$WORK/render/venv}
@@ -54,15 +60,18 @@ if [ "$LONG" = 1 ]; then
   read -r _ long_mb < <(timed $BIN analyze "$LONGV" --out "$WORK/mem" -j 1 --force -q)
   long_row="| peak RSS, 10 s vs 10 min (640x360) | ${short_mb} MB vs ${long_mb} MB |"
 fi
-python3 - "$WORK/analysis_full.json" <<PY > bench/results.md
+python3 - "$WORK/analysis_full.json" "$WORK/analysis_one.json" <<PY > bench/results.md
 import json, sys
 a = json.load(open(sys.argv[1])); t = a["timing"]; n = a["video"]["decoded_frames"]
+t1 = json.load(open(sys.argv[2]))["timing"]
 dur = float("$DUR")
 def rt(s): return f"{dur/float(s):.2f}x" if s else "n/a"
 rows = [
  ("decode only, ffmpeg -f null", "$ff_s", "$ff_mb"),
  ("decode only, formcheck reader (OpenCV)", "$dec_s", "$dec_mb"),
  ("formcheck analyze, full model, all outputs", "$full_s", "$full_mb"),
+ ("formcheck analyze, full model, 1 model thread", "$one_s", "$one_mb"),
+ ("formcheck analyze, full model on every frame (analysis_fps = 0)", "$every_s", "$every_mb"),
  ("formcheck analyze, lite model, all outputs", "$lite_s", "$lite_mb"),
  ("MediaPipe Python peer (full model)", "$peer_s", "$peer_mb"),
 ]
@@ -76,9 +85,14 @@ print(f"- formcheck full vs decode-only (formcheck reader): {full/float('$dec_s'
 if "$peer_s": print(f"- formcheck full vs MediaPipe peer: {float('$peer_s')/full:.2f}x faster")
 print(f"- batch of 8 clips: 1 core (1 job) {float('$b1_s'):.1f} s, 2 cores (2 jobs) {float('$b2_s'):.1f} s, speed-up {float('$b1_s')/float('$b2_s'):.2f}x")
 if "$long_row": print("\n$long_row")
-print("\nPer stage (full model, ms per frame): " + ", ".join([
-  f"decode {t['decode_ms']/n:.1f}", f"detector {t['detector_ms']/max(t['detector_runs'],1):.1f} per run x {t['detector_runs']} runs",
-  f"landmark model {t['landmark_ms']/max(t['landmark_runs'],1):.1f}", f"back contour {t['back_contour_ms']/n:.2f}",
-  f"bar {t['bar_ms']/n:.2f}", f"analysis {t['analysis_ms']:.0f} ms total"]))
+def stages(t, label):
+  print(f"\nPer stage, {label} (ms): " + ", ".join([
+    f"waiting for decode (own thread) {t['decode_ms']/n:.1f} per frame",
+    f"detector {t['detector_ms']/max(t['detector_runs'],1):.1f} per run x {t['detector_runs']} runs",
+    f"landmark model {t['landmark_ms']/max(t['landmark_runs'],1):.1f} per run x {t['landmark_runs']} runs of {n} frames",
+    f"back contour {t['back_contour_ms']/max(t['landmark_runs'],1):.2f} per run",
+    f"bar {t['bar_ms']/max(t['landmark_runs'],1):.2f} per model frame", f"analysis {t['analysis_ms']:.0f} total"]))
+stages(t, "full model, 2 model threads")
+stages(t1, "full model, 1 model thread")
 PY
 cat bench/results.md

@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::analyze::{analyze_video, RunOptions};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -186,42 +184,74 @@ pub fn run_batch(
         (cores / workers).max(1)
     };
     let progress = Progress::new(opts.progress, jobs.len());
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(workers).build();
-    let run_all = || {
-        jobs.par_iter()
-            .map(|job| {
-                if cancel.load(Ordering::SeqCst) {
-                    return Outcome::Failed {
-                        job: job.clone(),
-                        error: format!("{}: not started (interrupted)", job.input.display()),
-                    };
+    // Longest first (file size stands in for length), each worker taking the next when it is
+    // free: a long video left for last would run alone on one core while the other idles.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| {
+        std::cmp::Reverse(
+            std::fs::metadata(&jobs[i].input)
+                .map(|m| m.len())
+                .unwrap_or(0),
+        )
+    });
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<Outcome>>> =
+        std::sync::Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let run_one = |job: &Job| -> Outcome {
+        if cancel.load(Ordering::SeqCst) {
+            return Outcome::Failed {
+                job: job.clone(),
+                error: format!("{}: not started (interrupted)", job.input.display()),
+            };
+        }
+        let dest = opts.out_dir.join(&job.name);
+        if !opts.force && is_up_to_date(&dest, &job.input, opts.config_path.as_deref()) {
+            progress.line(format!(
+                "{}: up to date, skipped (use --force to redo)",
+                job.input.display()
+            ));
+            return Outcome::Skipped { job: job.clone() };
+        }
+        match analyze_one(job, config, opts, threads, &progress, cancel) {
+            Ok(()) => Outcome::Done { job: job.clone() },
+            Err(e) => {
+                let error = e.to_string();
+                progress.error(&job.input.display().to_string(), &error);
+                Outcome::Failed {
+                    job: job.clone(),
+                    error,
                 }
-                let dest = opts.out_dir.join(&job.name);
-                if !opts.force && is_up_to_date(&dest, &job.input, opts.config_path.as_deref()) {
-                    progress.line(format!(
-                        "{}: up to date, skipped (use --force to redo)",
-                        job.input.display()
-                    ));
-                    return Outcome::Skipped { job: job.clone() };
-                }
-                match analyze_one(job, config, opts, threads, &progress, cancel) {
-                    Ok(()) => Outcome::Done { job: job.clone() },
-                    Err(e) => {
-                        let error = e.to_string();
-                        progress.error(&job.input.display().to_string(), &error);
-                        Outcome::Failed {
-                            job: job.clone(),
-                            error,
-                        }
-                    }
-                }
+            }
+        }
+    };
+    let work = || loop {
+        let n = next.fetch_add(1, Ordering::SeqCst);
+        let Some(&i) = order.get(n) else { break };
+        let outcome = run_one(&jobs[i]);
+        if let Ok(mut r) = results.lock() {
+            r[i] = Some(outcome);
+        }
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(workers).build() {
+        Ok(pool) => pool.scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|_| work());
+            }
+        }),
+        Err(_) => work(),
+    }
+    let outcomes: Vec<Outcome> = results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .zip(jobs)
+        .map(|(o, job)| {
+            o.unwrap_or_else(|| Outcome::Failed {
+                job: job.clone(),
+                error: format!("{}: worker stopped", job.input.display()),
             })
-            .collect()
-    };
-    let outcomes = match pool {
-        Ok(pool) => pool.install(run_all),
-        Err(_) => run_all(),
-    };
+        })
+        .collect();
     progress.finish();
     outcomes
 }
