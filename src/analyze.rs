@@ -320,24 +320,16 @@ fn frames_from_cache(
     let total = clip.frames.last().map(|f| f.index + 1).unwrap_or(0);
     let empty = opencv::core::Mat::default();
     let mut poses = Vec::with_capacity(total);
-    let mut cached = clip.frames.into_iter().peekable();
-    for index in 0..total {
-        let f = match cached.peek() {
-            Some(f) if f.index == index && schedule.wants(index, index as f64 / fps) => {
-                cached.next()
-            }
-            Some(f) if f.index == index => {
-                let time_s = f.time_s;
-                cached.next();
-                poses.push(PoseFrame::not_analysed(index, time_s));
-                continue;
-            }
-            _ => None,
-        };
-        let Some(f) = f else {
+    for f in clip.frames {
+        // frames the cache lacks are frames the model did not run on
+        while poses.len() < f.index {
+            let index = poses.len();
             poses.push(PoseFrame::not_analysed(index, index as f64 / fps));
+        }
+        if !schedule.wants(f.index, f.index as f64 / fps) {
+            poses.push(PoseFrame::not_analysed(f.index, f.time_s));
             continue;
-        };
+        }
         let pose = PoseFrame {
             index: f.index,
             time_s: f.time_s,
@@ -350,7 +342,7 @@ fn frames_from_cache(
             detector_ran: f.pose.as_ref().map(|p| p.detector_ran).unwrap_or(true),
             model_ran: true,
         };
-        schedule.observe(index as f64 / fps, pose.landmarks.as_ref());
+        schedule.observe(f.index as f64 / fps, pose.landmarks.as_ref());
         // the wrist stand-in ignores the image; a plate tracker finds nothing in an empty one
         let _ = bar.observe(pose.index, &empty, pose.landmarks.as_ref().map(|l| &l[..]));
         poses.push(pose);

@@ -222,13 +222,6 @@ impl Decoded {
             Decoded::Skipped { index, .. } => *index,
         }
     }
-
-    pub fn time_s(&self) -> f64 {
-        match self {
-            Decoded::Image(f) => f.time_s,
-            Decoded::Skipped { time_s, .. } => *time_s,
-        }
-    }
 }
 
 /// Decoding on its own thread, a few frames ahead of the consumer (a bounded queue, so memory

@@ -38,11 +38,7 @@ impl ScaledFrames {
     pub fn open(path: &Path, width: i32, height: i32) -> Result<Self> {
         let source = match start_ffmpeg(path, width, height) {
             Ok(child) => child,
-            Err(_) => Source::OpenCv(Prefetch::start(
-                VideoReader::open(path)?,
-                PREFETCH_FRAMES,
-                |_| true,
-            )),
+            Err(_) => start_opencv(path)?,
         };
         Ok(ScaledFrames {
             path: path.to_path_buf(),
@@ -67,11 +63,7 @@ impl ScaledFrames {
                     Ok(()) => Some(image),
                     Err(_) if self.next_index == 0 => {
                         // ffmpeg could not read it after all: let OpenCV try
-                        self.source = Source::OpenCv(Prefetch::start(
-                            VideoReader::open(&self.path)?,
-                            PREFETCH_FRAMES,
-                            |_| true,
-                        ));
+                        self.source = start_opencv(&self.path)?;
                         return self.next_frame();
                     }
                     Err(_) => None,
@@ -134,6 +126,14 @@ fn start_ffmpeg(path: &Path, width: i32, height: i32) -> std::io::Result<Source>
         .take()
         .ok_or_else(|| std::io::Error::other("no stdout"))?;
     Ok(Source::Ffmpeg { child, out })
+}
+
+fn start_opencv(path: &Path) -> Result<Source> {
+    Ok(Source::OpenCv(Prefetch::start(
+        VideoReader::open(path)?,
+        PREFETCH_FRAMES,
+        |_| true,
+    )))
 }
 
 fn scale(image: Mat, width: i32, height: i32) -> Result<Mat> {
