@@ -87,8 +87,10 @@ pub struct RepsConfig {
     pub setup_window_s: f64,
     /// At the top the bar may be at most this far (torso fraction) above the hips (arms hang).
     pub max_bar_above_hip_torso_fraction: f64,
-    /// The hips must rise at least this much (torso fraction) from the floor to the top.
+    /// The hips must rise at least this much (torso fraction) from the floor to the top...
     pub min_hip_rise_torso_fraction: f64,
+    /// ...or the trunk must come up at least this much (deg) towards vertical.
+    pub min_trunk_rise_deg: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -241,6 +243,7 @@ impl Default for RepsConfig {
             setup_window_s: 1.5,
             max_bar_above_hip_torso_fraction: 0.5,
             min_hip_rise_torso_fraction: 0.05,
+            min_trunk_rise_deg: 20.0,
         }
     }
 }

@@ -45,6 +45,10 @@ pub struct Rep {
     /// Lowest bar point after the descent, also when the bar does not reach the floor.
     #[serde(default)]
     pub bottom_frame: Option<usize>,
+    /// Lowest bar point before the pull, also when the bar is not on the floor there (a
+    /// clip that starts mid-pull): where a partial rep's pull starts.
+    #[serde(default)]
+    pub low_frame: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -182,12 +186,11 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
         let after = turns.get(ti + 1).filter(|t| t.1 == Turn::Low).map(|t| t.0);
         // deadlift check: at the top the hands hang near the hips (not at the shoulders)
         let near = (0.3 * k.fps).round() as usize;
-        let hip_near = |i: usize| {
-            (0..=near).find_map(|d| {
-                y_of(Joint::Hip, i + d)
-                    .or_else(|| i.checked_sub(d).and_then(|j| y_of(Joint::Hip, j)))
-            })
+        // the value nearest to frame i (either side) within `near` frames
+        let nearest = |i: usize, value: &dyn Fn(usize) -> Option<f64>| {
+            (0..=near).find_map(|d| value(i + d).or_else(|| i.checked_sub(d).and_then(value)))
         };
+        let hip_near = |i: usize| nearest(i, &|j| y_of(Joint::Hip, j));
         if let (Some(bar_y), Some(hip_y)) = (h[p].map(|x| -x), hip_near(p)) {
             if bar_y < hip_y - config.reps.max_bar_above_hip_torso_fraction * torso {
                 continue;
@@ -195,7 +198,15 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
         }
         if let (Some(v), Some(top_hip)) = (before, hip_near(p)) {
             if let Some(low_hip) = hip_near(v) {
-                if low_hip - top_hip < config.reps.min_hip_rise_torso_fraction * torso {
+                let trunk_near =
+                    |i: usize| nearest(i, &|j| k.angles.trunk_angle_deg.get(j).copied().flatten());
+                let trunk_rise_deg = match (trunk_near(v), trunk_near(p)) {
+                    (Some(low), Some(top)) => low - top,
+                    _ => 0.0,
+                };
+                if low_hip - top_hip < config.reps.min_hip_rise_torso_fraction * torso
+                    && trunk_rise_deg < config.reps.min_trunk_rise_deg
+                {
                     continue;
                 }
             }
@@ -279,6 +290,7 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
             bar: RepBarMetrics::default(),
             descent_frame: descent,
             bottom_frame: after,
+            low_frame: before,
         });
     }
     reps
@@ -376,6 +388,34 @@ mod tests {
         assert_eq!(reps.len(), 1, "{reps:?}");
         assert_eq!(reps[0].liftoff_frame, None);
         assert!(reps[0].lockout_frame.is_some() && reps[0].end_frame.is_some());
+    }
+
+    #[test]
+    fn a_stiff_legged_pull_with_level_hips_is_a_rep() {
+        // hips at the same height at the top as bent over (the hip keypoint does not rise
+        // when the knees stay straight), but the trunk comes up 60° → 0°
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .map(|mut k| {
+                k.hip.1 = 230.0;
+                k
+            })
+            .collect();
+        assert_eq!(reps_of(&keys, 126).len(), 1);
+    }
+
+    #[test]
+    fn a_bent_over_row_is_no_rep() {
+        // the bar travels up and down, but neither the hips nor the trunk move
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .map(|mut k| {
+                k.hip = (250.0, 250.0);
+                k.trunk_deg = 60.0;
+                k
+            })
+            .collect();
+        assert!(reps_of(&keys, 126).is_empty());
     }
 
     #[test]

@@ -29,7 +29,7 @@ impl Fault for BarDrift {
         let bar = input.bar;
         let facing = k.facing.sign();
         let (Some(from), Some(to)) = (
-            rep.liftoff_frame.or(rep.lockout_frame),
+            rep.liftoff_frame.or(rep.low_frame).or(rep.lockout_frame),
             rep.end_frame
                 .or(rep.bottom_frame)
                 .or(rep.descent_frame)

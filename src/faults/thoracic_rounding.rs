@@ -21,13 +21,15 @@ use crate::reps::Rep;
 pub struct ThoracicRounding;
 
 /// Median flexion over the frames where the lifter stands upright; `None` without enough.
+/// Upright: trunk within 15° of vertical and hips opened past 140° (a soft, incomplete
+/// lockout at ~150° still shows the standing back shape; a squat bottom would not).
 pub fn upright_flexion_deg(input: &FaultInput) -> Option<f64> {
     let k = input.kinematics;
     let mut v: Vec<f64> = (0..k.frames())
         .filter(|&i| {
             let trunk = super::at(&k.angles.trunk_angle_deg, i);
             let hip = super::at(&k.angles.hip_angle_deg, i);
-            trunk.is_some_and(|t| t.abs() < 15.0) && hip.is_some_and(|h| h > 155.0)
+            trunk.is_some_and(|t| t.abs() < 15.0) && hip.is_some_and(|h| h > 140.0)
         })
         .filter_map(|i| super::at(input.thoracic_flexion_deg, i))
         .collect();
@@ -46,7 +48,10 @@ impl Fault for ThoracicRounding {
         let cfg = &input.config.thoracic_rounding;
         let k = input.kinematics;
         let (Some(from), Some(to)) = (
-            rep.start_frame.or(rep.liftoff_frame).or(rep.lockout_frame),
+            rep.start_frame
+                .or(rep.liftoff_frame)
+                .or(rep.low_frame)
+                .or(rep.lockout_frame),
             rep.end_frame
                 .or(rep.bottom_frame)
                 .or(rep.descent_frame)

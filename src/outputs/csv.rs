@@ -1,6 +1,7 @@
 //! `frames.csv`: one row per frame with the angles, then for each joint used the raw and
 //! filtered pixel coordinates and the visibility, then the bar (position, source: plate,
-//! wrist or none, cm from mid-foot, height). Empty cell = unknown.
+//! wrist or none, cm from mid-foot, height), then the upper-back curve angle traced from the
+//! person mask (`upper_back_flexion_deg`, see `kinematics::back`). Empty cell = unknown.
 
 use std::io::Write;
 
@@ -58,6 +59,7 @@ impl Exporter for FramesCsv {
             }
         }
         header.extend(BAR_COLUMNS.iter().map(|s| s.to_string()));
+        header.push("upper_back_flexion_deg".into());
         writeln!(out, "{}", header.join(","))?;
         let a = &k.angles;
         let bar = &clip.bar;
@@ -86,6 +88,7 @@ impl Exporter for FramesCsv {
             row.push(sample.map_or("none", |s| s.source.as_str()).to_string());
             row.push(cell(bar.x_cm_from_midfoot(i, facing), 2));
             row.push(cell(bar.height_cm(i), 2));
+            row.push(cell(clip.thoracic_flexion_deg.get(i).copied().flatten(), 2));
             writeln!(out, "{}", row.join(","))?;
         }
         Ok(())
