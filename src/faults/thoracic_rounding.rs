@@ -136,6 +136,10 @@ mod tests {
     use crate::faults::testkit::*;
 
     fn run(bent_flexion: f64) -> Verdict {
+        run_on(&clean(), bent_flexion)
+    }
+
+    fn run_on(keys: &[Key], bent_flexion: f64) -> Verdict {
         // 25° standing kyphosis; `bent_flexion` while bent over
         let flexion = move |k: &crate::kinematics::Kinematics, i: usize| {
             let t = k.angles.trunk_angle_deg[i].unwrap_or(0.0);
@@ -145,7 +149,23 @@ mod tests {
                 25.0
             }
         };
-        assess_first_rep(&ThoracicRounding, &clean(), Some(&flexion)).1
+        assess_first_rep(&ThoracicRounding, keys, Some(&flexion)).1
+    }
+
+    #[test]
+    fn a_clip_starting_mid_pull_is_judged_from_its_first_frames() {
+        // the clip opens with the bar at the knee (no set-up, no lift-off): the bent-over
+        // frames before the lockout are still judged
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .skip(2)
+            .map(|mut k| {
+                k.frame -= 40;
+                k
+            })
+            .collect();
+        assert!(matches!(run_on(&keys, 55.0), Verdict::Found(_)));
+        assert_eq!(run_on(&keys, 30.0), Verdict::Fine);
     }
 
     #[test]
