@@ -201,7 +201,8 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
                 let trunk_near =
                     |i: usize| nearest(i, &|j| k.angles.trunk_angle_deg.get(j).copied().flatten());
                 let trunk_rise_deg = match (trunk_near(v), trunk_near(p)) {
-                    (Some(low), Some(top)) => low - top,
+                    // bent forward at the bottom, nearer vertical (either way) at the top
+                    (Some(low), Some(top)) => low - top.abs(),
                     _ => 0.0,
                 };
                 if low_hip - top_hip < config.reps.min_hip_rise_torso_fraction * torso
