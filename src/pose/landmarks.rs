@@ -97,6 +97,22 @@ pub fn refine_from_heatmap(
     }
 }
 
+/// Dev aid for quantisation (`models/quantize.py`): with `FORMCHECK_DUMP_CROPS=DIR` set, each
+/// landmark-model input (1x256x256x3 f32) is written raw, little-endian, to `DIR/<n>.f32`.
+fn dump_crop(input: &[f32]) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let Some(dir) = std::env::var_os("FORMCHECK_DUMP_CROPS") else {
+        return;
+    };
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let bytes: Vec<u8> = input.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let path = std::path::Path::new(&dir).join(format!("{n}.f32"));
+    if let Err(e) = std::fs::write(&path, bytes) {
+        eprintln!("FORMCHECK_DUMP_CROPS: {}: {e}", path.display());
+    }
+}
+
 /// The landmark model.
 pub struct LandmarkModel {
     engine: Box<dyn Engine>,
@@ -109,6 +125,7 @@ impl LandmarkModel {
 
     pub fn run(&mut self, frame_bgr: &Mat, roi: &Roi) -> Result<LandmarkResult> {
         let (input, m) = crop_input(frame_bgr, roi)?;
+        dump_crop(&input);
         let outs = self
             .engine
             .run(&input, &[1, LANDMARK_SIZE, LANDMARK_SIZE, 3])
