@@ -106,6 +106,8 @@ pub struct StageTiming {
     pub detector_runs: usize,
     pub landmark_ms: f64,
     pub landmark_runs: usize,
+    /// Landmark runs that also computed the person mask (`pose.mask_fps`).
+    pub mask_runs: usize,
     pub back_contour_ms: f64,
     pub bar_ms: f64,
     pub analysis_ms: f64,
@@ -191,6 +193,7 @@ pub fn run_frames(
         }
     };
     let mut frames = Prefetch::start(reader, PREFETCH_FRAMES, wants);
+    let mask_stride = config.pose.mask_stride(info.fps);
     let mut poses = Vec::with_capacity(info.frames);
     let mut bar = BarTracker::new(config);
     let mut timing = StageTiming::default();
@@ -217,10 +220,13 @@ pub fn run_frames(
                 continue;
             }
         };
-        let estimate = tracker.estimate(&frame.image).map_err(|e| Error::Model {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let want_mask = frame.index.is_multiple_of(mask_stride);
+        let estimate = tracker
+            .estimate(&frame.image, want_mask)
+            .map_err(|e| Error::Model {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         if cache.is_some() {
             cached.push(crate::posecache::CachedFrame {
                 index: frame.index,
@@ -237,12 +243,12 @@ pub fn run_frames(
             Some(e) => PoseFrame {
                 index: frame.index,
                 time_s: frame.time_s,
-                back: {
+                back: e.mask.as_ref().and_then(|mask| {
                     let t = std::time::Instant::now();
-                    let back = trace_back(&e.mask, &e.landmarks);
+                    let back = trace_back(mask, &e.landmarks);
                     timing.back_contour_ms += ms(t);
                     back
-                },
+                }),
                 landmarks: Some(e.landmarks),
                 pose_score: e.pose_score,
                 detector_ran: e.detector_ran,
@@ -297,6 +303,7 @@ pub fn run_frames(
     timing.detector_runs = tracker.timing.detector_runs;
     timing.landmark_ms = tracker.timing.landmark_s * 1000.0;
     timing.landmark_runs = tracker.timing.landmark_runs;
+    timing.mask_runs = tracker.timing.mask_runs;
     Ok(FramePass {
         video,
         poses,
@@ -317,6 +324,7 @@ fn frames_from_cache(
     let mut bar = BarTracker::new(config);
     let fps = clip.info.fps;
     let mut schedule = ModelSchedule::new(&config.pose, fps);
+    let mask_stride = config.pose.mask_stride(fps);
     let total = clip.frames.last().map(|f| f.index + 1).unwrap_or(0);
     let empty = opencv::core::Mat::default();
     let mut poses = Vec::with_capacity(total);
@@ -336,7 +344,8 @@ fn frames_from_cache(
             back: f
                 .pose
                 .as_ref()
-                .and_then(|p| trace_back(&p.mask, &p.landmarks)),
+                .filter(|_| f.index.is_multiple_of(mask_stride))
+                .and_then(|p| trace_back(p.mask.as_ref()?, &p.landmarks)),
             landmarks: f.pose.as_ref().map(|p| p.landmarks),
             pose_score: f.pose.as_ref().map(|p| p.pose_score).unwrap_or(0.0),
             detector_ran: f.pose.as_ref().map(|p| p.detector_ran).unwrap_or(true),

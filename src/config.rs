@@ -47,6 +47,9 @@ pub struct PoseConfig {
     /// Trunk speed (torso lengths per second) under which the lifter counts as still and the
     /// model may run at `analysis_fps`; faster, it runs on every frame.
     pub still_speed_torso_per_s: f64,
+    /// Frames per second that also get the person mask (the back contour); the other model
+    /// runs use the model without its mask head, half the cost. 0 = every model frame.
+    pub mask_fps: f64,
     /// The tracked hip keypoint trails the real hip by about this many frames (the crop is
     /// centred on the previous frame's hip); the hip is moved ahead by its velocity times this.
     pub hip_tracking_lag_frames: f64,
@@ -189,11 +192,21 @@ impl Default for OutputConfig {
 impl PoseConfig {
     /// Run the model on every `n`th frame so that it runs at about `analysis_fps`.
     pub fn model_stride(&self, video_fps: f64) -> usize {
-        if self.analysis_fps <= 0.0 || !video_fps.is_finite() {
-            return 1;
-        }
-        ((video_fps / self.analysis_fps).round() as usize).clamp(1, 8)
+        stride_for(self.analysis_fps, video_fps)
     }
+
+    /// Compute the person mask on every `n`th frame so that it comes at about `mask_fps`.
+    pub fn mask_stride(&self, video_fps: f64) -> usize {
+        stride_for(self.mask_fps, video_fps)
+    }
+}
+
+/// Every `n`th frame of a `video_fps` video gives about `target_fps` (0 = every frame).
+fn stride_for(target_fps: f64, video_fps: f64) -> usize {
+    if target_fps <= 0.0 || !video_fps.is_finite() {
+        return 1;
+    }
+    ((video_fps / target_fps).round() as usize).clamp(1, 8)
 }
 
 impl Default for PoseConfig {
@@ -206,6 +219,7 @@ impl Default for PoseConfig {
             hip_forward_offset_torso_fraction: 0.10,
             analysis_fps: 10.0,
             still_speed_torso_per_s: 0.25,
+            mask_fps: 10.0,
             hip_tracking_lag_frames: 1.0,
         }
     }
@@ -381,11 +395,15 @@ impl Config {
         if f.hampel_window_frames < 3 {
             return Err("filter.hampel_window_frames must be >= 3".into());
         }
-        if !(self.pose.analysis_fps == 0.0 || (5.0..=240.0).contains(&self.pose.analysis_fps)) {
-            return Err(format!(
-                "pose.analysis_fps must be 0 (every frame) or 5..240, got {}",
-                self.pose.analysis_fps
-            ));
+        for (key, fps) in [
+            ("analysis_fps", self.pose.analysis_fps),
+            ("mask_fps", self.pose.mask_fps),
+        ] {
+            if !(fps == 0.0 || (5.0..=240.0).contains(&fps)) {
+                return Err(format!(
+                    "pose.{key} must be 0 (every frame) or 5..240, got {fps}"
+                ));
+            }
         }
         let lag = self.pose.hip_tracking_lag_frames;
         if !(0.0..=5.0).contains(&lag) {

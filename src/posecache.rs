@@ -26,7 +26,7 @@ pub struct CachedPose {
     pub landmarks: [Landmark; NUM_LANDMARKS],
     pub pose_score: f32,
     pub detector_ran: bool,
-    pub mask: PersonMask,
+    pub mask: Option<PersonMask>,
 }
 
 /// A whole clip as cached.
@@ -92,13 +92,15 @@ pub fn save(path: &Path, clip: &CachedClip) {
                 }
                 put_f32(&mut w, p.pose_score);
                 w.push(p.detector_ran as u8);
-                put_u64(&mut w, p.mask.size as u64);
-                for v in p.mask.crop_to_image {
+                // size 0: a frame the mask was not computed on
+                let empty = PersonMask::new(0, Vec::new(), [0.0; 6]);
+                let mask = p.mask.as_ref().unwrap_or(&empty);
+                put_u64(&mut w, mask.size as u64);
+                for v in mask.crop_to_image {
                     put_f64(&mut w, v);
                 }
                 w.extend(
-                    p.mask
-                        .probs
+                    mask.probs
                         .iter()
                         .map(|&v| (v.clamp(0.0, 1.0) * 255.0).round() as u8),
                 );
@@ -194,7 +196,7 @@ pub fn load(path: &Path) -> Option<CachedClip> {
                 landmarks,
                 pose_score,
                 detector_ran,
-                mask: PersonMask::new(size, probs, affine),
+                mask: (size > 0).then(|| PersonMask::new(size, probs, affine)),
             })
         };
         frames.push(CachedFrame {

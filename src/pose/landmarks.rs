@@ -18,7 +18,8 @@ pub struct LandmarkResult {
     /// Auxiliary points 33 (centre) and 34 (scale/rotation) in image pixels, for tracking.
     pub aux_alignment: [(f64, f64); 2],
     pub pose_score: f32,
-    pub mask: PersonMask,
+    /// `None` from a model built without the mask head (`strip_mask.py`).
+    pub mask: Option<PersonMask>,
 }
 
 /// The map from crop pixels (0..256) to image pixels for a rotated square ROI.
@@ -131,10 +132,10 @@ impl LandmarkModel {
             .run(&input, &[1, LANDMARK_SIZE, LANDMARK_SIZE, 3])
             .map_err(|reason| Error::Other(format!("landmark model: {reason}")))?;
         let find = |len: usize| outs.iter().find(|o| o.data.len() == len);
-        let (Some(raw), Some(flag), Some(seg), Some(heat)) = (
+        let seg = find(LANDMARK_SIZE * LANDMARK_SIZE);
+        let (Some(raw), Some(flag), Some(heat)) = (
             find(ALL_LANDMARKS * 5),
             find(1),
-            find(LANDMARK_SIZE * LANDMARK_SIZE),
             find(64 * 64 * ALL_LANDMARKS),
         ) else {
             return Err(Error::Other(
@@ -157,12 +158,14 @@ impl LandmarkModel {
             };
         }
         let aux = |i: usize| apply_affine(&m, xy[i].0 as f64, xy[i].1 as f64);
-        let probs = seg.data.iter().map(|&l| sigmoid(l)).collect();
         Ok(LandmarkResult {
             landmarks,
             aux_alignment: [aux(33), aux(34)],
             pose_score: flag.data[0],
-            mask: PersonMask::new(LANDMARK_SIZE, probs, m),
+            mask: seg.map(|seg| {
+                let probs = seg.data.iter().map(|&l| sigmoid(l)).collect();
+                PersonMask::new(LANDMARK_SIZE, probs, m)
+            }),
         })
     }
 }

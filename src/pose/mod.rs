@@ -161,7 +161,8 @@ pub struct PoseEstimate {
     /// The model's own "a person is in the crop" score (0..1).
     pub pose_score: f32,
     pub roi: Roi,
-    pub mask: PersonMask,
+    /// The person mask, on the frames it was asked for (see [`PoseTracker::estimate`]).
+    pub mask: Option<PersonMask>,
     /// True when the detector ran on this frame (the track was lost or new).
     pub detector_ran: bool,
 }

@@ -28,6 +28,15 @@ impl ModelKind {
             ModelKind::Lite => "pose_landmark_lite.onnx",
         }
     }
+
+    /// The same model without its person-mask head (`models/strip_mask.py`): half the cost
+    /// of a run, for the frames whose mask is not needed. The lite model has none.
+    pub fn no_mask_file_name(self) -> Option<&'static str> {
+        match self {
+            ModelKind::Full => Some("pose_landmark_full_nomask.onnx"),
+            ModelKind::Lite => None,
+        }
+    }
 }
 
 pub const DETECTOR_FILE: &str = "pose_detection.onnx";
@@ -36,6 +45,8 @@ pub const DETECTOR_FILE: &str = "pose_detection.onnx";
 pub struct PoseTracker {
     detector: PoseDetector,
     landmarks: LandmarkModel,
+    /// The landmark model without the mask head, when shipped; else `landmarks` runs always.
+    landmarks_no_mask: Option<LandmarkModel>,
     tracked: Option<Roi>,
     /// Below this pose score the track is dropped and the detector runs.
     pub min_pose_score: f32,
@@ -52,6 +63,8 @@ pub struct ModelTiming {
     pub detector_runs: usize,
     pub landmark_s: f64,
     pub landmark_runs: usize,
+    /// Landmark runs that also computed the person mask.
+    pub mask_runs: usize,
 }
 
 impl PoseTracker {
@@ -64,6 +77,7 @@ impl PoseTracker {
         PoseTracker {
             detector: PoseDetector::new(detector, min_detection_score),
             landmarks: LandmarkModel::new(landmarks),
+            landmarks_no_mask: None,
             tracked: None,
             min_pose_score,
             static_mode: false,
@@ -94,23 +108,36 @@ impl PoseTracker {
                     reason,
                 })
         };
-        Ok(PoseTracker::new(
+        let mut tracker = PoseTracker::new(
             load(DETECTOR_FILE)?,
             load(model.file_name())?,
             min_detection_score,
             min_pose_score,
-        ))
+        );
+        // optional: without it every frame runs the model with the mask
+        if let Some(file) = model.no_mask_file_name() {
+            if models_dir.join(file).is_file() {
+                tracker.landmarks_no_mask = Some(LandmarkModel::new(load(file)?));
+            }
+        }
+        Ok(tracker)
     }
 
     fn run_landmarks(
         &mut self,
         frame_bgr: &Mat,
         roi: &Roi,
+        want_mask: bool,
     ) -> Result<super::landmarks::LandmarkResult> {
         let started = std::time::Instant::now();
-        let result = self.landmarks.run(frame_bgr, roi);
+        let (model, masked) = match &mut self.landmarks_no_mask {
+            Some(no_mask) if !want_mask => (no_mask, false),
+            _ => (&mut self.landmarks, true),
+        };
+        let result = model.run(frame_bgr, roi);
         self.timing.landmark_s += started.elapsed().as_secs_f64();
         self.timing.landmark_runs += 1;
+        self.timing.mask_runs += masked as usize;
         result
     }
 
@@ -119,11 +146,12 @@ impl PoseTracker {
         self.tracked = None;
     }
 
-    /// Pose for one BGR frame; `None` when no person is found.
-    pub fn estimate(&mut self, frame_bgr: &Mat) -> Result<Option<PoseEstimate>> {
+    /// Pose for one BGR frame; `None` when no person is found. The person mask comes with it
+    /// when `want_mask` (and may come anyway when no mask-less model is loaded).
+    pub fn estimate(&mut self, frame_bgr: &Mat, want_mask: bool) -> Result<Option<PoseEstimate>> {
         if !self.static_mode {
             if let Some(roi) = self.tracked {
-                let result = self.run_landmarks(frame_bgr, &roi)?;
+                let result = self.run_landmarks(frame_bgr, &roi, want_mask)?;
                 if result.pose_score >= self.min_pose_score {
                     self.tracked = Some(roi_from_alignment(
                         result.aux_alignment[0],
@@ -148,11 +176,11 @@ impl PoseTracker {
             return Ok(None);
         };
         let mut roi = roi_from_alignment(detection.keypoints_px[0], detection.keypoints_px[1]);
-        let mut result = self.run_landmarks(frame_bgr, &roi)?;
+        let mut result = self.run_landmarks(frame_bgr, &roi, want_mask)?;
         if self.static_mode && result.pose_score >= self.min_pose_score {
             // One refinement pass from the model's own alignment points.
             roi = roi_from_alignment(result.aux_alignment[0], result.aux_alignment[1]);
-            result = self.run_landmarks(frame_bgr, &roi)?;
+            result = self.run_landmarks(frame_bgr, &roi, want_mask)?;
         }
         if result.pose_score < self.min_pose_score {
             return Ok(None);
