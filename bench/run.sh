@@ -37,6 +37,9 @@ read -r one_s one_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_one" -j 1 -
 cp "$WORK/out_one/side1080p30/analysis.json" "$WORK/analysis_one.json"
 printf '[pose]\nanalysis_fps = 0.0\n' > "$WORK/every_frame.toml"
 read -r every_s every_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_every" -j 1 --force -q --config "$WORK/every_frame.toml")
+# The person mask on every model frame (no mask-less model): what pose.mask_fps saves.
+printf '[pose]\nmask_fps = 0.0\n' > "$WORK/mask_every.toml"
+read -r maskall_s maskall_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_maskall" -j 1 --force -q --config "$WORK/mask_every.toml")
 peer_s=""; peer_mb=""
 if [ "$PEER" = 1 ]; then
   PEER_VENV=${PEER_VENV:-$WORK/render/venv}
@@ -72,6 +75,7 @@ rows = [
  ("formcheck analyze, full model, all outputs", "$full_s", "$full_mb"),
  ("formcheck analyze, full model, 1 model thread", "$one_s", "$one_mb"),
  ("formcheck analyze, full model on every frame (analysis_fps = 0)", "$every_s", "$every_mb"),
+ ("formcheck analyze, full model, person mask on every model frame (mask_fps = 0)", "$maskall_s", "$maskall_mb"),
  ("formcheck analyze, lite model, all outputs", "$lite_s", "$lite_mb"),
  ("MediaPipe Python peer (full model)", "$peer_s", "$peer_mb"),
 ]
@@ -89,7 +93,7 @@ def stages(t, label):
   print(f"\nPer stage, {label} (ms): " + ", ".join([
     f"waiting for decode (own thread) {t['decode_ms']/n:.1f} per frame",
     f"detector {t['detector_ms']/max(t['detector_runs'],1):.1f} per run x {t['detector_runs']} runs",
-    f"landmark model {t['landmark_ms']/max(t['landmark_runs'],1):.1f} per run x {t['landmark_runs']} runs of {n} frames",
+    f"landmark model {t['landmark_ms']/max(t['landmark_runs'],1):.1f} per run x {t['landmark_runs']} runs of {n} frames ({t.get('mask_runs', t['landmark_runs'])} with the mask)",
     f"back contour {t['back_contour_ms']/max(t['landmark_runs'],1):.2f} per run",
     f"bar {t['bar_ms']/max(t['landmark_runs'],1):.2f} per model frame", f"analysis {t['analysis_ms']:.0f} total"]))
 stages(t, "full model, 2 model threads")

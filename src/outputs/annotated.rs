@@ -605,6 +605,22 @@ impl<'a> Painter<'a> {
             }
         }
 
+        // the trunk label's place (drawn below), so the back label can keep clear of it
+        let side = clip.kinematics.facing.sign();
+        let trunk_label = match (at(Shoulder), angle(&a.trunk_angle_deg)) {
+            (Some(s), Some(v)) => {
+                let label = format!("trunk {v:.0} deg");
+                let (w, h) = self.text_size(&label, 0.9);
+                let x = if side > 0.0 {
+                    s.0 - w as f64 - 18.0 * self.scale
+                } else {
+                    s.0 + 18.0 * self.scale
+                };
+                Some((label, x, s.1 - 12.0 * self.scale, w as f64, h as f64))
+            }
+            _ => None,
+        };
+
         // traced back and its flexion
         if let Some(back) = self.back_near(frame) {
             let pts: Vector<Point> = (0..crate::kinematics::back::PROFILE_T.len())
@@ -619,25 +635,27 @@ impl<'a> Painter<'a> {
                     let tx = mid.x as f64 + n.0 * 14.0 * self.scale;
                     let ty = mid.y as f64 + n.1 * 14.0 * self.scale;
                     let label = format!("back flex {f:.0} deg");
-                    let (w, _) = self.text_size(&label, 0.9);
-                    let tx = if n.0 < 0.0 { tx - w as f64 } else { tx };
+                    let (w, h) = self.text_size(&label, 0.9);
+                    let (w, h) = (w as f64, h as f64);
+                    let tx = if n.0 < 0.0 { tx - w } else { tx };
+                    // bent over, the upper back sits by the shoulder: go above the trunk label
+                    let ty = match &trunk_label {
+                        Some((_, x, y, tw, th))
+                            if tx < x + tw && *x < tx + w && ty - h < *y && y - th < ty =>
+                        {
+                            y - th - 4.0 * self.scale
+                        }
+                        _ => ty,
+                    };
                     self.text(img, &label, (tx, ty), 0.9, BACK)?;
                 }
             }
         }
 
         // live angles beside their joints
-        let side = clip.kinematics.facing.sign();
         let beside = |p: (f64, f64), dx: f64| (p.0 - side * dx * self.scale, p.1);
-        if let (Some(s), Some(v)) = (at(Shoulder), angle(&a.trunk_angle_deg)) {
-            let label = format!("trunk {v:.0} deg");
-            let (w, _) = self.text_size(&label, 0.9);
-            let x = if side > 0.0 {
-                s.0 - w as f64 - 18.0 * self.scale
-            } else {
-                s.0 + 18.0 * self.scale
-            };
-            self.text(img, &label, (x, s.1 - 12.0 * self.scale), 0.9, TRUNK)?;
+        if let Some((label, x, y, _, _)) = &trunk_label {
+            self.text(img, label, (*x, *y), 0.9, TRUNK)?;
         }
         if let (Some(h), Some(v)) = (at(Hip), angle(&a.hip_angle_deg)) {
             let label = format!("hip {v:.0} deg");
