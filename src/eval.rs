@@ -454,6 +454,65 @@ fn synthetic_report(
     }
 }
 
+/// The upper-back curve itself on the side clips labelled for thoracic rounding: the standing
+/// value the fault compares with, the bent-over level (90th percentile) and their difference.
+/// Shows whether the labels follow the curve or its increase over standing.
+fn thoracic_curve_table(
+    md: &mut String,
+    labels: &[LabelRow],
+    results: &BTreeMap<String, Result<ClipAnalysis>>,
+    side: &dyn Fn(&LabelRow) -> bool,
+) {
+    let _ = writeln!(
+        md,
+        "### Upper-back curve on the side clips labelled for `thoracic_rounding`\n"
+    );
+    let _ = writeln!(
+        md,
+        "| clip | label | standing curve (deg) | bent-over curve, 90th percentile (deg) | increase (deg) |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    let config = Config::default();
+    for row in labels.iter().filter(|r| side(r)) {
+        let label = row.get("thoracic_rounding").map(|l| l.trim().to_string());
+        let (Some(label @ ("0" | "1")), Some(file)) = (label.as_deref(), row.get("file")) else {
+            continue;
+        };
+        let stem = file.rsplit_once('.').map(|x| x.0).unwrap_or(file);
+        let Some(Ok(clip)) = results.get(&format!("clips/{stem}")) else {
+            continue;
+        };
+        let k = &clip.kinematics;
+        let input = crate::faults::FaultInput {
+            kinematics: k,
+            bar: &clip.bar,
+            reps: &clip.analysis.reps,
+            thoracic_flexion_deg: &clip.thoracic_flexion_deg,
+            view: &clip.analysis.view,
+            config: &config,
+        };
+        let standing = crate::faults::thoracic_rounding::upright_flexion_deg(&input);
+        let mut bent: Vec<f64> = (0..k.frames())
+            .filter(|&i| {
+                k.angles.trunk_angle_deg[i]
+                    .is_some_and(|t| t > config.thoracic_rounding.min_bent_trunk_deg)
+            })
+            .filter_map(|i| clip.thoracic_flexion_deg.get(i).copied().flatten())
+            .collect();
+        bent.sort_by(f64::total_cmp);
+        let p90 = (!bent.is_empty()).then(|| bent[(bent.len() - 1) * 9 / 10]);
+        let id = row.get("id").cloned().unwrap_or_default();
+        let increase = standing.zip(p90).map(|(s, b)| b - s);
+        let _ = writeln!(
+            md,
+            "| {id} | {label} | {} | {} | {} |",
+            fmt_opt(standing, 1),
+            fmt_opt(p90, 1),
+            fmt_opt(increase, 1)
+        );
+    }
+}
+
 fn clips_report(
     md: &mut String,
     labels: &[LabelRow],
@@ -548,6 +607,7 @@ fn clips_report(
         let _ = writeln!(md, "{d}");
     }
     let _ = writeln!(md, "\n</details>\n");
+    thoracic_curve_table(md, labels, results, &side);
     // every clip: view verdict, reps, faults
     let _ = writeln!(md, "### Every clip: view verdict, reps and faults\n");
     let _ = writeln!(

@@ -57,6 +57,25 @@ enum Turn {
     High,
 }
 
+impl Rep {
+    /// First and last frame of the rep in the clip: from lift-off (or the set-up, with
+    /// `with_setup`; or the lowest point of a pull that starts mid-air; or the lockout) to the
+    /// bar back on the floor (or the bottom of the descent, its start, or the lockout).
+    pub fn span(&self, with_setup: bool) -> Option<(usize, usize)> {
+        let setup = self.start_frame.filter(|_| with_setup);
+        let from = setup
+            .or(self.liftoff_frame)
+            .or(self.low_frame)
+            .or(self.lockout_frame)?;
+        let to = self
+            .end_frame
+            .or(self.bottom_frame)
+            .or(self.descent_frame)
+            .or(self.lockout_frame)?;
+        Some((from, to))
+    }
+}
+
 /// Turning points of `h` (up positive) that reverse by at least `min_travel`: a zig-zag
 /// detector. The unconfirmed last extreme is included, so a clip that ends at the top or on
 /// the floor keeps that point.

@@ -28,13 +28,7 @@ impl Fault for BarDrift {
         let k = input.kinematics;
         let bar = input.bar;
         let facing = k.facing.sign();
-        let (Some(from), Some(to)) = (
-            rep.liftoff_frame.or(rep.low_frame).or(rep.lockout_frame),
-            rep.end_frame
-                .or(rep.bottom_frame)
-                .or(rep.descent_frame)
-                .or(rep.lockout_frame),
-        ) else {
+        let Some((from, to)) = rep.span(false) else {
             return Verdict::NotAssessable("the rep has no pull or descent in the clip".into());
         };
         if bar.scale.cm_per_px <= 0.0 {

@@ -47,16 +47,7 @@ impl Fault for ThoracicRounding {
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
         let cfg = &input.config.thoracic_rounding;
         let k = input.kinematics;
-        let (Some(from), Some(to)) = (
-            rep.start_frame
-                .or(rep.liftoff_frame)
-                .or(rep.low_frame)
-                .or(rep.lockout_frame),
-            rep.end_frame
-                .or(rep.bottom_frame)
-                .or(rep.descent_frame)
-                .or(rep.lockout_frame),
-        ) else {
+        let Some((from, to)) = rep.span(true) else {
             return Verdict::NotAssessable("the rep has no pull or descent in the clip".into());
         };
         // only bent-over frames: standing frames are the reference, not the test
