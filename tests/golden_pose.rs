@@ -27,9 +27,15 @@ fn check(image: &str) -> (f64, f64) {
     let est = tracker.estimate(&img, true).unwrap().expect("a person");
     // the mask-less cut of the model (frames without a mask) gives the very same landmarks
     let bare = tracker.estimate(&img, false).unwrap().expect("a person");
-    assert!(bare.mask.is_none(), "{image}: the mask-less model returned a mask");
+    assert!(
+        bare.mask.is_none(),
+        "{image}: the mask-less model returned a mask"
+    );
     for (a, b) in est.landmarks.iter().zip(bare.landmarks.iter()) {
-        assert_eq!((a.x_px, a.y_px, a.visibility), (b.x_px, b.y_px, b.visibility));
+        assert_eq!(
+            (a.x_px, a.y_px, a.visibility),
+            (b.x_px, b.y_px, b.visibility)
+        );
     }
     assert_eq!(tracker.timing.mask_runs * 2, tracker.timing.landmark_runs);
     let mut errors: Vec<f64> = Vec::new();
