@@ -302,31 +302,29 @@ impl AnglesPlot {
                 label_below: true,
             },
         ];
-        // Upper-back rounding is judged against the flexion the lifter set up with.
-        let spans: Vec<(usize, usize)> = if clip.analysis.reps.is_empty() {
-            vec![(0, k.frames().saturating_sub(1))]
-        } else {
-            clip.analysis
-                .reps
-                .iter()
-                .filter_map(timeline::rep_span)
-                .collect()
+        // Upper-back rounding is judged against the lifter's own standing back shape (the
+        // same reference as the fault), over the bent-over frames of each rep.
+        let input = crate::faults::FaultInput {
+            kinematics: k,
+            bar: &clip.bar,
+            reps: &clip.analysis.reps,
+            thoracic_flexion_deg: &clip.thoracic_flexion_deg,
+            view: &clip.analysis.view,
+            config,
         };
-        for (a, b) in spans {
-            if let Some(base) = timeline::first_over(&clip.thoracic_flexion_deg, a, b) {
-                let limit = base + config.thoracic_rounding.max_increase_deg;
-                thresholds.push(ThresholdLine {
-                    label: format!(
-                        "back flexion limit {limit:.0}° (set-up +{:.0}°)",
-                        config.thoracic_rounding.max_increase_deg
-                    ),
-                    value_deg: limit,
-                    from_s: time(a),
-                    to_s: time(b),
-                    colour: THORACIC,
-                    label_below: false,
-                });
-            }
+        if let Some(standing) = crate::faults::thoracic_rounding::upright_flexion_deg(&input) {
+            let limit = standing + config.thoracic_rounding.max_increase_deg;
+            thresholds.push(ThresholdLine {
+                label: format!(
+                    "back flexion limit {limit:.0}° (standing {standing:.0}° +{:.0}°)",
+                    config.thoracic_rounding.max_increase_deg
+                ),
+                value_deg: limit,
+                from_s: 0.0,
+                to_s: t_end,
+                colour: THORACIC,
+                label_below: false,
+            });
         }
         AnglesPlot {
             series,

@@ -184,17 +184,6 @@ pub fn max_over(series: &[Option<f64>], a: usize, b: usize) -> Option<f64> {
         .reduce(f64::max)
 }
 
-/// First known value of `series` at or after `a`, up to `b`.
-pub fn first_over(series: &[Option<f64>], a: usize, b: usize) -> Option<f64> {
-    series
-        .iter()
-        .skip(a)
-        .take(b.saturating_sub(a) + 1)
-        .flatten()
-        .copied()
-        .find(|v| v.is_finite())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
