@@ -145,6 +145,21 @@ pub struct ClipAnalysis {
     pub thoracic_flexion_deg: Vec<Option<f64>>,
 }
 
+impl ClipAnalysis {
+    /// What the faults see of this clip: for re-assessing a fault's reference (the plots,
+    /// the evaluation) after the analysis.
+    pub fn fault_input<'a>(&'a self, config: &'a Config) -> crate::faults::FaultInput<'a> {
+        crate::faults::FaultInput {
+            kinematics: &self.kinematics,
+            bar: &self.bar,
+            reps: &self.analysis.reps,
+            thoracic_flexion_deg: &self.thoracic_flexion_deg,
+            view: &self.analysis.view,
+            config,
+        }
+    }
+}
+
 /// What the per-frame pass produced: the video's facts, the pose per frame, and the bar
 /// tracker that watched the same frames.
 pub struct FramePass {

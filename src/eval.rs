@@ -359,14 +359,8 @@ fn synthetic_report(
             }
         }
         // thoracic: our increase over standing vs the reference increase, bent-over frames
-        let input = crate::faults::FaultInput {
-            kinematics: k,
-            bar: &clip.bar,
-            reps: &a.reps,
-            thoracic_flexion_deg: &clip.thoracic_flexion_deg,
-            view: &a.view,
-            config: &Config::default(),
-        };
+        let config = Config::default();
+        let input = clip.fault_input(&config);
         if let Some(base) = crate::faults::thoracic_rounding::upright_flexion_deg(&input) {
             let mut pairs = Vec::new();
             let (mut peak_ours, mut peak_gt) = (f64::MIN, f64::MIN);
@@ -483,15 +477,8 @@ fn thoracic_curve_table(
             continue;
         };
         let k = &clip.kinematics;
-        let input = crate::faults::FaultInput {
-            kinematics: k,
-            bar: &clip.bar,
-            reps: &clip.analysis.reps,
-            thoracic_flexion_deg: &clip.thoracic_flexion_deg,
-            view: &clip.analysis.view,
-            config: &config,
-        };
-        let standing = crate::faults::thoracic_rounding::upright_flexion_deg(&input);
+        let standing =
+            crate::faults::thoracic_rounding::upright_flexion_deg(&clip.fault_input(&config));
         let mut bent: Vec<f64> = (0..k.frames())
             .filter(|&i| {
                 k.angles.trunk_angle_deg[i]

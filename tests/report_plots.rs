@@ -163,7 +163,9 @@ fn angle_plot_has_labelled_axes_and_threshold_lines() {
     }
     // rounding limit: the lifter's standing back curve + 20°, the fault's own reference
     let clip = demo();
-    let standing = outputs_standing_flexion(&clip, &config).expect("standing frames");
+    let standing =
+        formcheck::faults::thoracic_rounding::upright_flexion_deg(&clip.fault_input(&config))
+            .expect("standing frames");
     let limit = standing + config.thoracic_rounding.max_increase_deg;
     let label = format!("threshold: back flexion limit {limit:.0}°");
     assert_eq!(
@@ -178,21 +180,6 @@ fn angle_plot_has_labelled_axes_and_threshold_lines() {
     assert!(dashed_heights(&els, "#9467BD")
         .iter()
         .any(|y| (y - want).abs() <= 2.0));
-}
-
-fn outputs_standing_flexion(
-    clip: &formcheck::analyze::ClipAnalysis,
-    config: &Config,
-) -> Option<f64> {
-    let input = formcheck::faults::FaultInput {
-        kinematics: &clip.kinematics,
-        bar: &clip.bar,
-        reps: &clip.analysis.reps,
-        thoracic_flexion_deg: &clip.thoracic_flexion_deg,
-        view: &clip.analysis.view,
-        config,
-    };
-    formcheck::faults::thoracic_rounding::upright_flexion_deg(&input)
 }
 
 #[test]

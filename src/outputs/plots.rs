@@ -304,14 +304,7 @@ impl AnglesPlot {
         ];
         // Upper-back rounding is judged against the lifter's own standing back shape (the
         // same reference as the fault), over the bent-over frames of each rep.
-        let input = crate::faults::FaultInput {
-            kinematics: k,
-            bar: &clip.bar,
-            reps: &clip.analysis.reps,
-            thoracic_flexion_deg: &clip.thoracic_flexion_deg,
-            view: &clip.analysis.view,
-            config,
-        };
+        let input = clip.fault_input(config);
         if let Some(standing) = crate::faults::thoracic_rounding::upright_flexion_deg(&input) {
             let limit = standing + config.thoracic_rounding.max_increase_deg;
             thresholds.push(ThresholdLine {
