@@ -103,12 +103,17 @@ pub fn refine_from_heatmap(
 fn dump_crop(input: &[f32]) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let Some(dir) = std::env::var_os("FORMCHECK_DUMP_CROPS") else {
+    // read once: this runs on every model run
+    static DIR: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let Some(dir) = DIR
+        .get_or_init(|| std::env::var_os("FORMCHECK_DUMP_CROPS").map(Into::into))
+        .as_ref()
+    else {
         return;
     };
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let bytes: Vec<u8> = input.iter().flat_map(|v| v.to_le_bytes()).collect();
-    let path = std::path::Path::new(&dir).join(format!("{n}.f32"));
+    let path = dir.join(format!("{n}.f32"));
     if let Err(e) = std::fs::write(&path, bytes) {
         eprintln!("FORMCHECK_DUMP_CROPS: {}: {e}", path.display());
     }
