@@ -210,7 +210,22 @@ pub fn run_frames(
     let mut frames = Prefetch::start(reader, PREFETCH_FRAMES, wants);
     let mask_stride = config.pose.mask_stride(info.fps);
     let mut poses = Vec::with_capacity(info.frames);
-    let mut bar = BarTracker::new(config);
+    // The bar tracker runs on its own thread a frame or two behind the model (a bounded queue),
+    // so its image work overlaps the next frame's model run instead of adding to it.
+    type BarFrame = (usize, opencv::core::Mat, Option<[Landmark; NUM_LANDMARKS]>);
+    let (bar_frames, bar_rx) = std::sync::mpsc::sync_channel::<BarFrame>(2);
+    let bar_thread = {
+        let mut bar = BarTracker::new(config);
+        std::thread::spawn(move || -> Result<(BarTracker, f64)> {
+            let mut spent_ms = 0.0;
+            for (index, image, landmarks) in bar_rx {
+                let t = std::time::Instant::now();
+                bar.observe(index, &image, landmarks.as_ref().map(|l| &l[..]))?;
+                spent_ms += t.elapsed().as_secs_f64() * 1000.0;
+            }
+            Ok((bar, spent_ms))
+        })
+    };
     let mut timing = StageTiming::default();
     let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
     loop {
@@ -282,17 +297,17 @@ pub fn run_frames(
         if let Ok(mut s) = schedule.lock() {
             s.observe(frame.index as f64 / info.fps, pose.landmarks.as_ref());
         }
-        let t = std::time::Instant::now();
-        bar.observe(
-            frame.index,
-            &frame.image,
-            pose.landmarks.as_ref().map(|l| &l[..]),
-        )?;
-        timing.bar_ms += ms(t);
+        // a closed queue means the bar thread failed: its error is collected below
+        let _ = bar_frames.send((frame.index, frame.image, pose.landmarks));
         poses.push(pose);
         on_frame(poses.len(), info.frames);
     }
     let variable_frame_rate = frames.finish();
+    drop(bar_frames);
+    let (bar, bar_ms) = bar_thread
+        .join()
+        .unwrap_or_else(|_| Err(Error::Other("the bar tracker panicked".into())))?;
+    timing.bar_ms = bar_ms;
     if poses.is_empty() {
         return Err(Error::VideoDecode {
             path: path.to_path_buf(),

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use opencv::core::{Mat, Size, CV_8UC3};
+use opencv::core::{Mat, Size, CV_8UC1, CV_8UC3};
 use opencv::imgproc;
 use opencv::prelude::*;
 
@@ -30,7 +30,12 @@ pub struct ScaledFrames {
 }
 
 enum Source {
-    Ffmpeg { child: Child, out: ChildStdout },
+    /// Frames read off ffmpeg's pipe (and colour-converted) on their own thread.
+    Ffmpeg {
+        child: Child,
+        frames: std::sync::mpsc::Receiver<Mat>,
+        reader: std::thread::JoinHandle<()>,
+    },
     OpenCv(Prefetch),
 }
 
@@ -52,23 +57,19 @@ impl ScaledFrames {
     /// The next frame and its index, `Ok(None)` at the end.
     pub fn next_frame(&mut self) -> Result<Option<(usize, Mat)>> {
         let image = match &mut self.source {
-            Source::Ffmpeg { out, .. } => {
-                let mut image = Mat::new_rows_cols_with_default(
-                    self.height,
-                    self.width,
-                    CV_8UC3,
-                    opencv::core::Scalar::all(0.0),
-                )?;
-                match out.read_exact(image.data_bytes_mut()?) {
-                    Ok(()) => Some(image),
-                    Err(_) if self.next_index == 0 => {
-                        // ffmpeg could not read it after all: let OpenCV try
-                        self.source = start_opencv(&self.path)?;
-                        return self.next_frame();
+            Source::Ffmpeg { frames, .. } => match frames.recv() {
+                Ok(image) => Some(image),
+                Err(_) if self.next_index == 0 => {
+                    // ffmpeg could not read it after all: let OpenCV try
+                    let failed = std::mem::replace(&mut self.source, start_opencv(&self.path)?);
+                    if let Source::Ffmpeg { mut child, .. } = failed {
+                        let _ = child.kill();
+                        let _ = child.wait();
                     }
-                    Err(_) => None,
+                    return self.next_frame();
                 }
-            }
+                Err(_) => None,
+            },
             Source::OpenCv(frames) => match frames.next_decoded()? {
                 Some(Decoded::Image(frame)) => Some(scale(frame.image, self.width, self.height)?),
                 Some(Decoded::Skipped { .. }) | None => None,
@@ -83,12 +84,18 @@ impl ScaledFrames {
     /// Waits for the decoder; an ffmpeg that failed says why.
     pub fn finish(self) -> Result<()> {
         match self.source {
-            Source::Ffmpeg { child, out } => {
-                drop(out);
+            Source::Ffmpeg {
+                child,
+                frames,
+                reader,
+            } => {
+                // the reader stops at its next frame, which closes the pipe
+                drop(frames);
                 let output = child.wait_with_output().map_err(|e| Error::VideoDecode {
                     path: self.path.clone(),
                     reason: e.to_string(),
                 })?;
+                let _ = reader.join();
                 // stopped early by us (a closed pipe) is not a failure
                 if !output.status.success() && self.next_index == 0 {
                     return Err(Error::VideoDecode {
@@ -109,23 +116,58 @@ impl ScaledFrames {
     }
 }
 
+/// `ffmpeg` decodes and scales; frames of even size come as I420, which is half the bytes on
+/// the pipe and leaves the colour conversion to OpenCV's (SIMD, ~3x cheaper than swscale's
+/// bgr24 output measured on 1080p -> 720p). A thread reads the pipe a few frames ahead (a
+/// bounded queue), so the decoder never waits on the drawing and memory stays flat.
 fn start_ffmpeg(path: &Path, width: i32, height: i32) -> std::io::Result<Source> {
+    let yuv = width % 2 == 0 && height % 2 == 0;
     let mut child = Command::new(ffmpeg_program())
         .args(["-v", "error", "-nostdin", "-i"])
         .arg(path)
         // every decoded frame once, as the analysis saw them (no rate conversion)
         .args(["-map", "0:v:0", "-an", "-sn", "-fps_mode", "passthrough"])
         .args(["-vf", &format!("scale={width}:{height}:flags=bilinear")])
-        .args(["-f", "rawvideo", "-pix_fmt", "bgr24", "-"])
+        .args(["-f", "rawvideo", "-pix_fmt"])
+        .arg(if yuv { "yuv420p" } else { "bgr24" })
+        .arg("-")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    let out = child
+    let mut out = child
         .stdout
         .take()
         .ok_or_else(|| std::io::Error::other("no stdout"))?;
-    Ok(Source::Ffmpeg { child, out })
+    let (tx, frames) = std::sync::mpsc::sync_channel(PREFETCH_FRAMES);
+    let reader = std::thread::spawn(move || {
+        let read = |out: &mut ChildStdout| -> std::result::Result<Mat, String> {
+            let blank = |rows, typ| Mat::new_rows_cols_with_default(rows, width, typ, 0.into());
+            let mut image = blank(height, CV_8UC3).map_err(|e| e.message)?;
+            if yuv {
+                let mut planes = blank(height * 3 / 2, CV_8UC1).map_err(|e| e.message)?;
+                out.read_exact(planes.data_bytes_mut().map_err(|e| e.message)?)
+                    .map_err(|e| e.to_string())?;
+                imgproc::cvt_color_def(&planes, &mut image, imgproc::COLOR_YUV2BGR_I420)
+                    .map_err(|e| e.message)?;
+            } else {
+                out.read_exact(image.data_bytes_mut().map_err(|e| e.message)?)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(image)
+        };
+        // the end of the stream, or a consumer that stopped, ends the thread
+        while let Ok(image) = read(&mut out) {
+            if tx.send(image).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(Source::Ffmpeg {
+        child,
+        frames,
+        reader,
+    })
 }
 
 fn start_opencv(path: &Path) -> Result<Source> {
