@@ -7,9 +7,10 @@
 //! a time.
 //!
 //! Encoder: Debian's `ffmpeg` (libx264, yuv420p, +faststart: plays in browsers and phones),
-//! fed raw BGR frames on a pipe. Without `ffmpeg` on the PATH (or with
-//! `FORMCHECK_ENCODER=opencv`), OpenCV's FFmpeg writer with `avc1`, and if even that cannot
-//! open, `mp4v` (MPEG-4 Part 2, which browsers do not play) with a warning that says so.
+//! fed raw frames on a pipe by a writer thread (I420 when the size is even, BGR otherwise).
+//! Without `ffmpeg` on the PATH (or with `FORMCHECK_ENCODER=opencv`), OpenCV's FFmpeg writer
+//! with `avc1`, and if even that cannot open, `mp4v` (MPEG-4 Part 2, which browsers do not
+//! play) with a warning that says so. Text is drawn from cached glyphs ([`super::glyphs`]).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -21,6 +22,7 @@ use opencv::imgproc::{self, FONT_HERSHEY_SIMPLEX, LINE_AA};
 use opencv::prelude::*;
 use opencv::videoio::VideoWriter;
 
+use super::glyphs::{GlyphCache, TextStyle};
 use super::timeline;
 use crate::analyze::ClipAnalysis;
 use crate::config::Config;
@@ -476,6 +478,7 @@ struct Painter<'a> {
     /// Output px per analysed px (the video may be written smaller than it was analysed).
     to_out: f64,
     min_fault_frames: usize,
+    glyphs: GlyphCache,
 }
 
 impl<'a> Painter<'a> {
@@ -488,6 +491,7 @@ impl<'a> Painter<'a> {
             scale: (short / 540.0).max(0.45),
             to_out,
             min_fault_frames: (clip.kinematics.fps * 0.7).round() as usize,
+            glyphs: GlyphCache::default(),
         }
     }
 
@@ -533,31 +537,14 @@ impl<'a> Painter<'a> {
         size: f64,
         colour: (f64, f64, f64),
     ) -> Result<()> {
-        let fs = 0.55 * size * self.scale;
-        let t = self.px(1.5 * size);
-        imgproc::put_text(
-            img,
-            s,
-            pt(at),
-            FONT_HERSHEY_SIMPLEX,
-            fs,
-            bgr(BLACK),
-            t + self.px(2.0),
-            imgproc::LINE_8,
-            false,
-        )?;
-        imgproc::put_text(
-            img,
-            s,
-            pt(at),
-            FONT_HERSHEY_SIMPLEX,
-            fs,
-            bgr(colour),
-            t,
-            LINE_AA,
-            false,
-        )?;
-        Ok(())
+        let style = TextStyle {
+            font_scale: 0.55 * size * self.scale,
+            stroke_px: self.px(1.5 * size),
+            outline_px: self.px(2.0),
+            colour: bgr(colour),
+            outline_colour: bgr(BLACK),
+        };
+        self.glyphs.draw(img, s, pt(at), &style)
     }
 
     fn text_size(&self, s: &str, size: f64) -> (i32, i32) {

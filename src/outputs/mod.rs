@@ -10,6 +10,7 @@ pub mod csv;
 #[doc(hidden)]
 pub mod fixture;
 pub mod font;
+pub mod glyphs;
 pub mod index;
 pub mod json;
 pub mod plots;
