@@ -29,7 +29,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::kinematics::Joint;
 use crate::video::decode::PREFETCH_FRAMES;
-use crate::video::scaled::{ffmpeg_program, ScaledFrames};
+use crate::video::scaled::{ffmpeg_program, ReapOnDrop, ScaledFrames};
 use crate::video::VideoReader;
 
 /// File names inside the clip folder.
@@ -79,7 +79,7 @@ enum Sink {
     /// Frames go to a thread that converts them (I420 for even sizes, see
     /// [`crate::video::scaled`]) and writes them to ffmpeg, so drawing and encoding overlap.
     Ffmpeg {
-        child: Child,
+        child: ReapOnDrop,
         frames: std::sync::mpsc::SyncSender<Mat>,
         writer: std::thread::JoinHandle<std::result::Result<(), String>>,
     },
@@ -229,7 +229,7 @@ fn open_sink(
                     });
                     return Ok((
                         Sink::Ffmpeg {
-                            child,
+                            child: ReapOnDrop::new(child),
                             frames,
                             writer,
                         },
@@ -276,7 +276,10 @@ impl Sink {
                 let written = writer
                     .join()
                     .unwrap_or_else(|_| Err("the encoder thread panicked".into()));
-                let out = child.wait_with_output().map_err(|e| e.to_string())?;
+                let out = child
+                    .into_inner()
+                    .wait_with_output()
+                    .map_err(|e| e.to_string())?;
                 if !out.status.success() {
                     let err = String::from_utf8_lossy(&out.stderr);
                     return Err(format!(

@@ -20,6 +20,30 @@ pub fn ffmpeg_program() -> String {
     std::env::var("FORMCHECK_FFMPEG").unwrap_or_else(|_| "ffmpeg".into())
 }
 
+/// An `ffmpeg` child that is killed and reaped when dropped before it was waited for (an
+/// error path that returned early), so a failed clip leaves no ffmpeg running or zombie.
+pub struct ReapOnDrop(Option<Child>);
+
+impl ReapOnDrop {
+    pub fn new(child: Child) -> Self {
+        ReapOnDrop(Some(child))
+    }
+
+    /// The child, to wait for it; it is no longer killed on drop.
+    pub fn into_inner(mut self) -> Child {
+        self.0.take().expect("child present until taken")
+    }
+}
+
+impl Drop for ReapOnDrop {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// Streams every frame of a video, upright, at `width`×`height`.
 pub struct ScaledFrames {
     path: PathBuf,
@@ -32,7 +56,7 @@ pub struct ScaledFrames {
 enum Source {
     /// Frames read off ffmpeg's pipe (and colour-converted) on their own thread.
     Ffmpeg {
-        child: Child,
+        child: ReapOnDrop,
         frames: std::sync::mpsc::Receiver<Mat>,
         reader: std::thread::JoinHandle<()>,
     },
@@ -61,11 +85,11 @@ impl ScaledFrames {
                 Ok(image) => Some(image),
                 Err(_) if self.next_index == 0 => {
                     // ffmpeg could not read it after all: let OpenCV try
-                    let failed = std::mem::replace(&mut self.source, start_opencv(&self.path)?);
-                    if let Source::Ffmpeg { mut child, .. } = failed {
-                        let _ = child.kill();
-                        let _ = child.wait();
-                    }
+                    // dropping the ffmpeg source kills and reaps the child
+                    drop(std::mem::replace(
+                        &mut self.source,
+                        start_opencv(&self.path)?,
+                    ));
                     return self.next_frame();
                 }
                 Err(_) => None,
@@ -91,10 +115,14 @@ impl ScaledFrames {
             } => {
                 // the reader stops at its next frame, which closes the pipe
                 drop(frames);
-                let output = child.wait_with_output().map_err(|e| Error::VideoDecode {
-                    path: self.path.clone(),
-                    reason: e.to_string(),
-                })?;
+                let output =
+                    child
+                        .into_inner()
+                        .wait_with_output()
+                        .map_err(|e| Error::VideoDecode {
+                            path: self.path.clone(),
+                            reason: e.to_string(),
+                        })?;
                 let _ = reader.join();
                 // stopped early by us (a closed pipe) is not a failure
                 if !output.status.success() && self.next_index == 0 {
@@ -164,7 +192,7 @@ fn start_ffmpeg(path: &Path, width: i32, height: i32) -> std::io::Result<Source>
         }
     });
     Ok(Source::Ffmpeg {
-        child,
+        child: ReapOnDrop::new(child),
         frames,
         reader,
     })
@@ -192,4 +220,23 @@ fn scale(image: Mat, width: i32, height: i32) -> Result<Mat> {
         imgproc::INTER_LINEAR,
     )?;
     Ok(resized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dropped_child_is_killed_and_reaped() {
+        let Ok(child) = Command::new("sleep").arg("30").spawn() else {
+            eprintln!("SKIPPED a_dropped_child_is_killed_and_reaped: no `sleep` program");
+            return;
+        };
+        let pid = child.id();
+        let started = std::time::Instant::now();
+        drop(ReapOnDrop::new(child));
+        // reaped: not even a zombie entry is left
+        assert!(!Path::new(&format!("/proc/{pid}")).exists());
+        assert!(started.elapsed().as_secs() < 5);
+    }
 }
