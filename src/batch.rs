@@ -120,14 +120,18 @@ pub fn sanitize(stem: &str) -> String {
     }
 }
 
-/// True when `dir` holds a complete result newer than the input and the config.
-pub fn is_up_to_date(dir: &Path, input: &Path, config_path: Option<&Path>) -> bool {
+/// True when `dir` holds a complete result newer than the input and the config file, made
+/// with the same effective settings (its `settings.toml` reads `settings`: a changed
+/// command-line override such as `--model` or `--no-video` redoes the clip).
+pub fn is_up_to_date(dir: &Path, input: &Path, config_path: Option<&Path>, settings: &str) -> bool {
     let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let Some(done) = mtime(&dir.join(COMPLETE_MARKER)) else {
         return false;
     };
     let newer_than = |p: &Path| mtime(p).map(|t| done >= t).unwrap_or(false);
-    newer_than(input) && config_path.map(newer_than).unwrap_or(true)
+    let same_settings = std::fs::read_to_string(dir.join(crate::outputs::settings::FILE))
+        .is_ok_and(|s| s == settings);
+    same_settings && newer_than(input) && config_path.map(newer_than).unwrap_or(true)
 }
 
 /// Written last into a result folder: its presence means the folder is complete.
@@ -194,6 +198,7 @@ pub fn run_batch(
                 .unwrap_or(0),
         )
     });
+    let settings = crate::outputs::settings::settings_text(config);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: std::sync::Mutex<Vec<Option<Outcome>>> =
         std::sync::Mutex::new((0..jobs.len()).map(|_| None).collect());
@@ -205,7 +210,8 @@ pub fn run_batch(
             };
         }
         let dest = opts.out_dir.join(&job.name);
-        if !opts.force && is_up_to_date(&dest, &job.input, opts.config_path.as_deref()) {
+        let config_path = opts.config_path.as_deref();
+        if !opts.force && is_up_to_date(&dest, &job.input, config_path, &settings) {
             progress.line(format!(
                 "{}: up to date, skipped (use --force to redo)",
                 job.input.display()

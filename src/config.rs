@@ -179,12 +179,16 @@ pub struct OutputConfig {
     /// `annotated.mp4` is scaled down so its short side is at most this (px); 0 = the video's
     /// own size.
     pub annotated_max_short_side_px: u32,
+    /// Write `annotated.mp4` and the fault thumbnails (a second decode, the drawing and an
+    /// encode: about a third of a run). `--no-video` sets it to false.
+    pub annotated_video: bool,
 }
 
 impl Default for OutputConfig {
     fn default() -> Self {
         OutputConfig {
             annotated_max_short_side_px: 720,
+            annotated_video: true,
         }
     }
 }

@@ -57,6 +57,9 @@ enum Command {
         /// Diameter of the plates on the bar in cm (default 45, a full-size plate).
         #[arg(long)]
         plate_diameter_cm: Option<f64>,
+        /// No annotated video and no thumbnails (output.annotated_video = false): faster.
+        #[arg(long)]
+        no_video: bool,
     },
     /// Evaluate against the shared renders (gt.json) and labelled clips (labels.csv); prints
     /// markdown tables of per-fault TP/FP/FN/TN, precision, recall, F1 and angle RMSE.
@@ -142,6 +145,7 @@ fn main() -> ExitCode {
             json_progress,
             models_dir,
             plate_diameter_cm,
+            no_video,
         } => {
             let mut cfg = match &config {
                 Some(path) => match Config::load(path) {
@@ -155,6 +159,9 @@ fn main() -> ExitCode {
             };
             if let Some(m) = model {
                 cfg.pose.model = m;
+            }
+            if no_video {
+                cfg.output.annotated_video = false;
             }
             if let Some(d) = plate_diameter_cm {
                 cfg.bar.plate_diameter_cm = d;

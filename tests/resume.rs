@@ -85,3 +85,32 @@ fn a_killed_batch_resumes_without_losing_or_corrupting_results() {
         "temporary folders left after the rerun"
     );
 }
+
+/// A result made with other settings is not "up to date": `--no-video` writes no video and
+/// says so in the report; the same clip run again without it is redone, with its video; run
+/// a third time the same way, it is skipped.
+#[test]
+fn changed_settings_redo_a_result_and_no_video_skips_the_video() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
+    let out = tempfile::tempdir().unwrap();
+    let clip = out.path().join("deadlift_sample");
+    let (code, stderr) = common::analyze(&[&sample], out.path(), &["--no-video", "-q"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!clip.join("annotated.mp4").exists());
+    let report = std::fs::read_to_string(clip.join("report.html")).unwrap();
+    assert!(
+        report.contains("switched off"),
+        "report says why there is no video"
+    );
+    let settings = std::fs::read_to_string(clip.join("settings.toml")).unwrap();
+    assert!(settings.contains("annotated_video = false"), "{settings}");
+
+    let (code, stderr) = common::analyze(&[&sample], out.path(), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("up to date, skipped"), "{stderr}");
+    assert!(clip.join("annotated.mp4").is_file());
+
+    let (code, stderr) = common::analyze(&[&sample], out.path(), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("up to date, skipped"), "{stderr}");
+}

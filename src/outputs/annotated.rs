@@ -32,6 +32,9 @@ use crate::video::decode::PREFETCH_FRAMES;
 use crate::video::scaled::{ffmpeg_program, ReapOnDrop, ScaledFrames};
 use crate::video::VideoReader;
 
+/// `Media::encoder` when the video was switched off.
+pub const OFF: &str = "off";
+
 /// File names inside the clip folder.
 pub const VIDEO_FILE: &str = "annotated.mp4";
 pub const COVER_FILE: &str = "thumb.jpg";
@@ -64,6 +67,14 @@ pub struct Media {
 }
 
 impl Media {
+    /// No video, by choice (`output.annotated_video = false`, `--no-video`).
+    pub fn off() -> Self {
+        Media {
+            encoder: OFF.into(),
+            ..Media::default()
+        }
+    }
+
     /// No video: the report says why.
     pub fn failed(warning: String) -> Self {
         Media {

@@ -15,6 +15,7 @@ pub mod index;
 pub mod json;
 pub mod plots;
 pub mod report;
+pub mod settings;
 pub mod summary;
 pub mod timeline;
 
@@ -43,6 +44,7 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(json::AnalysisJson),
         Box::new(csv::FramesCsv),
         Box::new(summary::ClipSummaryJson),
+        Box::new(settings::SettingsToml),
     ]
 }
 
@@ -53,12 +55,16 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
 pub fn write_all(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()> {
     write_data_files(clip, config, dir)?;
     let plots = plots::write_plots(clip, config, dir)?;
-    let media = match annotated::write_annotated(clip, config, dir) {
-        Ok(media) => media,
-        Err(e) => {
-            let warning = format!("annotated video not written: {e}");
-            eprintln!("warning: {}: {warning}", clip.analysis.input);
-            annotated::Media::failed(warning)
+    let media = if !config.output.annotated_video {
+        annotated::Media::off()
+    } else {
+        match annotated::write_annotated(clip, config, dir) {
+            Ok(media) => media,
+            Err(e) => {
+                let warning = format!("annotated video not written: {e}");
+                eprintln!("warning: {}: {warning}", clip.analysis.input);
+                annotated::Media::failed(warning)
+            }
         }
     };
     for w in &media.warnings {

@@ -334,6 +334,8 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
                 " This codec may not play in a browser: open annotated.mp4 in a video player."
             }
         )
+    } else if media.encoder == super::annotated::OFF {
+        "No annotated video: switched off (output.annotated_video = false, or --no-video).".into()
     } else {
         "No annotated video.".into()
     };
