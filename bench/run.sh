@@ -30,6 +30,7 @@ read -r dec_s dec_mb < <(timed target/release/examples/decode_only "$CLIP")
 rm -rf "$WORK/out"
 read -r full_s full_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out" -j 1 --force -q)
 cp "$WORK/out/side1080p30/analysis.json" "$WORK/analysis_full.json"
+read -r novideo_s novideo_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_novideo" -j 1 --force -q --no-video)
 read -r lite_s lite_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_lite" -j 1 --force -q --model lite)
 # The same full run with one model thread, and with the model on every frame.
 printf '[pose]\nthreads = 1\n' > "$WORK/one_thread.toml"
@@ -73,6 +74,7 @@ rows = [
  ("decode only, ffmpeg -f null", "$ff_s", "$ff_mb"),
  ("decode only, formcheck reader (OpenCV)", "$dec_s", "$dec_mb"),
  ("formcheck analyze, full model, all outputs", "$full_s", "$full_mb"),
+ ("formcheck analyze, full model, no annotated video (--no-video)", "$novideo_s", "$novideo_mb"),
  ("formcheck analyze, full model, 1 model thread", "$one_s", "$one_mb"),
  ("formcheck analyze, full model on every frame (analysis_fps = 0)", "$every_s", "$every_mb"),
  ("formcheck analyze, full model, person mask on every model frame (mask_fps = 0)", "$maskall_s", "$maskall_mb"),
