@@ -175,32 +175,22 @@ mod tests {
     }
 
     fn put_text_directly(img: &mut Mat, text: &str, at: Point, s: &TextStyle) {
-        let t = s.stroke_px + s.outline_px;
-        let font = FONT_HERSHEY_SIMPLEX;
-        imgproc::put_text(
-            img,
-            text,
-            at,
-            font,
-            s.font_scale,
-            s.outline_colour,
-            t,
-            LINE_8,
-            false,
-        )
-        .unwrap();
-        imgproc::put_text(
-            img,
-            text,
-            at,
-            font,
-            s.font_scale,
-            s.colour,
-            s.stroke_px,
-            LINE_AA,
-            false,
-        )
-        .unwrap();
+        let outline = (s.outline_colour, s.stroke_px + s.outline_px, LINE_8);
+        for (colour, thickness, line) in [outline, (s.colour, s.stroke_px, LINE_AA)] {
+            let font = FONT_HERSHEY_SIMPLEX;
+            imgproc::put_text(
+                img,
+                text,
+                at,
+                font,
+                s.font_scale,
+                colour,
+                thickness,
+                line,
+                false,
+            )
+            .unwrap();
+        }
     }
 
     #[test]
