@@ -79,6 +79,9 @@ enum Command {
         /// Folder with the ONNX models (default: the shipped models/).
         #[arg(long)]
         models_dir: Option<PathBuf>,
+        /// No annotated videos for the evaluated clips (a third faster; same figures).
+        #[arg(long)]
+        no_video: bool,
     },
 }
 
@@ -105,8 +108,9 @@ fn main() -> ExitCode {
             config,
             jobs,
             models_dir,
+            no_video,
         } => {
-            let cfg = match config
+            let mut cfg = match config
                 .as_deref()
                 .map(Config::load)
                 .unwrap_or(Ok(Config::default()))
@@ -117,6 +121,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if no_video {
+                cfg.output.annotated_video = false;
+            }
             let opts = formcheck::eval::EvalOptions {
                 shared,
                 out,
