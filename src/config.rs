@@ -109,7 +109,10 @@ pub struct BarConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ThoracicRoundingConfig {
+    /// Flag: the bent-over curve exceeds the lifter's own standing curve by more than this.
     pub max_increase_deg: f64,
+    /// Second signal: the bent-over curve itself (0 = a straight back line) exceeds this.
+    pub max_curve_deg: f64,
     pub min_confidence: f64,
     /// Fraction of the bent-over frames whose back contour must be traced.
     pub min_traced_fraction: f64,
@@ -280,6 +283,7 @@ impl Default for ThoracicRoundingConfig {
     fn default() -> Self {
         ThoracicRoundingConfig {
             max_increase_deg: 20.0,
+            max_curve_deg: 20.0,
             min_confidence: 0.5,
             min_traced_fraction: 0.5,
             min_bent_trunk_deg: 25.0,

@@ -161,12 +161,14 @@ fn angle_plot_has_labelled_axes_and_threshold_lines() {
             "{label}: dashes at {found:?}, expected y≈{want:.1}"
         );
     }
-    // rounding limit: the lifter's standing back curve + 20°, the fault's own reference
+    // rounding limit: the lower of the lifter's standing back curve + 20° and the 20°
+    // curve limit, the fault's own references
     let clip = demo();
     let standing =
         formcheck::faults::thoracic_rounding::upright_flexion_deg(&clip.fault_input(&config))
             .expect("standing frames");
-    let limit = standing + config.thoracic_rounding.max_increase_deg;
+    let limit = (standing + config.thoracic_rounding.max_increase_deg)
+        .min(config.thoracic_rounding.max_curve_deg);
     let label = format!("threshold: back flexion limit {limit:.0}°");
     assert_eq!(
         texts(&els)

@@ -23,7 +23,7 @@ pub use metrics::rep_metrics;
 use patch::Patch;
 use plate::{detect_plate, Ellipse, SearchHint};
 pub use scale::fallback_track;
-use scale::{plate_track, wrist_samples, PlateObservations};
+use scale::{plate_ignores_the_lift, plate_track, wrist_samples, PlateObservations};
 use track::HubTracker;
 
 /// Where a frame's bar position came from.
@@ -334,6 +334,15 @@ impl BarTracker {
         }
         match self.first {
             None => fallback_track(wrist_samples(kinematics, n), kinematics, config),
+            Some(_) if plate_ignores_the_lift(&self.hub_px, kinematics) => {
+                let mut track = fallback_track(wrist_samples(kinematics, n), kinematics, config);
+                track.warnings.push(
+                    "the circle followed as the plate stayed put while the hands lifted: \
+                     not the bar's plate, ignored"
+                        .into(),
+                );
+                track
+            }
             Some(first) => {
                 let angle_rad = self
                     .tracker

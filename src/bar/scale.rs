@@ -178,6 +178,39 @@ fn smooth(values: &[Option<f64>], k: &Kinematics, config: &Config) -> Vec<Option
     butterworth_gappy(&filled, f.butterworth_order, f.butterworth_cutoff_hz, k.fps)
 }
 
+/// Wrist travel (share of the torso length) above which the hands have clearly lifted
+/// something: the reps' own minimum travel is half a torso.
+const HANDS_LIFT_TORSO: f64 = 0.5;
+/// A plate whose hub travels less than this share of the hands' travel over the same frames
+/// is not on the lifter's bar (a caption's circle, a plate resting in the background).
+const MIN_PLATE_SHARE_OF_HAND_TRAVEL: f64 = 0.25;
+
+/// Vertical spread of a series: 5th to 95th percentile, robust to a few stray frames.
+fn spread(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    at(0.95) - at(0.05)
+}
+
+/// Whether the followed "plate" stays put while the hands lift: then it is not the bar's plate.
+/// Compares the vertical travel of the hub and of the wrists over the frames where both are
+/// known, so a plate that was only followed while it rested is not judged by the lift.
+pub fn plate_ignores_the_lift(hub_px: &[Option<(f64, f64)>], kinematics: &Kinematics) -> bool {
+    let Some(torso) = crate::reps::torso_px(kinematics) else {
+        return false;
+    };
+    let (hub_y, wrist_y): (Vec<f64>, Vec<f64>) = hub_px
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| Some((h.as_ref()?.1, kinematics.at(Joint::Wrist, i)?.1)))
+        .unzip();
+    let hands = spread(wrist_y);
+    hands > HANDS_LIFT_TORSO * torso && spread(hub_y) < MIN_PLATE_SHARE_OF_HAND_TRAVEL * hands
+}
+
 /// The track from a followed plate, the wrists standing in where it was lost.
 pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Config) -> BarTrack {
     let n = obs.hub_px.len();
@@ -331,5 +364,34 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
         midfoot_x_px: midfoot_x_px(kinematics, Some(&plate_bottom)),
         floor_y_px,
         warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faults::testkit::{clean, lifter};
+
+    #[test]
+    fn a_circle_that_stays_put_while_the_hands_lift_is_not_the_plate() {
+        let k = lifter(&clean(), 126);
+        let wrist = |i: usize| k.at(Joint::Wrist, i);
+        // a caption's circle: fixed while the bar goes up and down
+        let still: Vec<Option<(f64, f64)>> = (0..126).map(|_| Some((50.0, 400.0))).collect();
+        assert!(plate_ignores_the_lift(&still, &k));
+        // the real plate: the hub a steady offset below the hands
+        let carried: Vec<Option<(f64, f64)>> = (0..126)
+            .map(|i| wrist(i).map(|(x, y)| (x, y + 20.0)))
+            .collect();
+        assert!(!plate_ignores_the_lift(&carried, &k));
+        // followed only while it rested on the floor before the pull: no verdict from the lift
+        let resting: Vec<Option<(f64, f64)>> = (0..126)
+            .map(|i| {
+                (i < 10)
+                    .then(|| wrist(0).map(|(x, y)| (x, y + 20.0)))
+                    .flatten()
+            })
+            .collect();
+        assert!(!plate_ignores_the_lift(&resting, &k));
     }
 }

@@ -246,7 +246,14 @@ mod tests {
     #[test]
     fn a_clean_rep_has_none_of_the_four_main_faults() {
         let mut scene = Scene::new(&clean());
-        scene.flexion = vec![Some(25.0); scene.kinematics.frames()];
+        // a real lifter's flat back: ~12° standing (arms over the back), ~2° bent over
+        scene.flexion = scene
+            .kinematics
+            .angles
+            .trunk_angle_deg
+            .iter()
+            .map(|t| Some(if t.unwrap_or(0.0) > 20.0 { 2.0 } else { 12.0 }))
+            .collect();
         let (found, _) = assess(&scene.input());
         let four = [
             "thoracic_rounding",

@@ -302,23 +302,34 @@ impl AnglesPlot {
                 label_below: true,
             },
         ];
-        // Upper-back rounding is judged against the lifter's own standing back shape (the
-        // same reference as the fault), over the bent-over frames of each rep.
+        // Upper-back rounding: the lower of the fault's two limits over the bent-over
+        // frames, the lifter's own standing back curve + the allowed increase, or the curve
+        // limit itself.
         let input = clip.fault_input(config);
-        if let Some(standing) = crate::faults::thoracic_rounding::upright_flexion_deg(&input) {
-            let limit = standing + config.thoracic_rounding.max_increase_deg;
-            thresholds.push(ThresholdLine {
-                label: format!(
-                    "back flexion limit {limit:.0}° (standing {standing:.0}° +{:.0}°)",
-                    config.thoracic_rounding.max_increase_deg
+        let cfg = &config.thoracic_rounding;
+        let standing = crate::faults::thoracic_rounding::upright_flexion_deg(&input);
+        let (limit, label) = match standing {
+            Some(s) if s + cfg.max_increase_deg < cfg.max_curve_deg => (
+                s + cfg.max_increase_deg,
+                format!(
+                    "back flexion limit {:.0}° (standing {s:.0}° +{:.0}°)",
+                    s + cfg.max_increase_deg,
+                    cfg.max_increase_deg
                 ),
-                value_deg: limit,
-                from_s: 0.0,
-                to_s: t_end,
-                colour: THORACIC,
-                label_below: false,
-            });
-        }
+            ),
+            _ => (
+                cfg.max_curve_deg,
+                format!("back flexion limit {:.0}° (curve)", cfg.max_curve_deg),
+            ),
+        };
+        thresholds.push(ThresholdLine {
+            label,
+            value_deg: limit,
+            from_s: 0.0,
+            to_s: t_end,
+            colour: THORACIC,
+            label_below: false,
+        });
         AnglesPlot {
             series,
             phases,
