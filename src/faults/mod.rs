@@ -36,6 +36,9 @@ pub struct Finding {
     /// `value` is its increase over standing), same unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub absolute: Option<f64>,
+    /// What `value` measures, for a fault with more than one signal (which one fired).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
 }
 
 /// A fault that could not be judged for a rep (or the whole clip when `rep` is `None`).
@@ -199,6 +202,7 @@ pub fn finding(
         confidence: (confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0,
         cue: cue.into(),
         absolute: None,
+        measure: None,
     }
 }
 

@@ -94,11 +94,21 @@ impl Fault for ThoracicRounding {
         }
         let upright = upright_flexion_deg(input);
         // the increase over standing first (the definition), then the curve itself
-        let (value, reference, threshold) = match upright {
-            Some(up) if curve_deg - up > cfg.max_increase_deg => {
-                (curve_deg - up, up, cfg.max_increase_deg)
-            }
-            _ if curve_deg > cfg.max_curve_deg => (curve_deg, 0.0, cfg.max_curve_deg),
+        let (value, reference, threshold, measure) = match upright {
+            Some(up) if curve_deg - up > cfg.max_increase_deg => (
+                curve_deg - up,
+                up,
+                cfg.max_increase_deg,
+                format!(
+                    "increase of the upper-back curve over the lifter's standing back ({up:.0}°)"
+                ),
+            ),
+            _ if curve_deg > cfg.max_curve_deg => (
+                curve_deg,
+                0.0,
+                cfg.max_curve_deg,
+                "upper-back curve angle (0° is a straight back)".to_string(),
+            ),
             Some(_) => return Verdict::Fine,
             // a curve under its limit can still be a large increase over a standing back
             // that reads under 0° (the rendered bodies do), so without that reference the
@@ -132,6 +142,7 @@ impl Fault for ThoracicRounding {
             "Upper back rounds: brace before the pull and keep the chest up, shoulder blades set.",
         );
         f.absolute = Some((curve_deg * 10.0).round() / 10.0);
+        f.measure = Some(measure);
         Verdict::Found(f)
     }
 }

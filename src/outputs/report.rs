@@ -50,6 +50,8 @@ struct FaultCard {
     threshold: String,
     /// The absolute measure behind a relative value, when the fault gives one.
     absolute: Option<String>,
+    /// What the value measures, when the fault has more than one signal.
+    measure: Option<String>,
     /// Bar widths (percent) for the value/threshold gauge.
     value_pct: f64,
     threshold_pct: f64,
@@ -204,7 +206,10 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
                 absolute: serde_json::to_value(f)
                     .ok()
                     .and_then(|v| v.get("absolute")?.as_f64())
+                    // shown only when it says more than the value itself
+                    .filter(|a| (a - f.value).abs() >= 0.05)
                     .map(|a| timeline::with_unit(a, &f.unit)),
+                measure: f.measure.clone(),
                 value_pct: (f.value.abs() / top * 100.0).clamp(0.0, 100.0),
                 threshold_pct: (f.threshold.abs() / top * 100.0).clamp(0.0, 100.0),
                 confidence: format!(
