@@ -211,6 +211,56 @@ pub fn plate_ignores_the_lift(hub_px: &[Option<(f64, f64)>], kinematics: &Kinema
     hands > HANDS_LIFT_TORSO * torso && spread(hub_y) < MIN_PLATE_SHARE_OF_HAND_TRAVEL * hands
 }
 
+/// The hub may part from the hands by this share of the plate's radius before it counts as
+/// not following the bar: wrist landmarks wobble by ~10 px against a 40–90 px radius.
+const MAX_HUB_OFF_HANDS_RADII: f64 = 0.5;
+/// ... for at least this many frames in a row (a wrist landmark can jump for a frame or two).
+const MIN_OFF_HANDS_FRAMES: usize = 5;
+
+/// Drops the hub where, off the floor, it parts vertically from the hands (its usual offset
+/// from the wrists `off_y_px` away, by more than half the plate's radius for 5+ frames in a
+/// row): the tracker stuck on the background while the bar went on up (B22: 80 px for 50
+/// frames). The floor is the hub's lowest height (95th percentile of y). Returns the series
+/// and the number of frames dropped.
+fn drop_hub_off_the_hands(
+    mut xs: Vec<Option<f64>>,
+    mut ys: Vec<Option<f64>>,
+    wrists: &[BarSample],
+    off_y_px: f64,
+    radius_px: f64,
+) -> (Vec<Option<f64>>, Vec<Option<f64>>, usize) {
+    // resting on the floor the plate is the bar, wherever the hands are (walking up,
+    // gripping): only a hub off the floor must hang from the hands
+    let mut heights: Vec<f64> = ys.iter().flatten().copied().collect();
+    heights.sort_by(f64::total_cmp);
+    let Some(&floor_y) = heights.get(heights.len().saturating_sub(1) * 19 / 20) else {
+        return (xs, ys, 0);
+    };
+    let tolerance = MAX_HUB_OFF_HANDS_RADII * radius_px;
+    let off: Vec<bool> = (0..ys.len())
+        .map(|i| {
+            let (Some(hub), Some(w)) = (ys[i], wrists.get(i).and_then(|w| w.y_px)) else {
+                return false;
+            };
+            floor_y - hub > tolerance && (hub - w - off_y_px).abs() > tolerance
+        })
+        .collect();
+    let mut dropped = 0;
+    let mut i = 0;
+    while i < off.len() {
+        let run = off[i..].iter().take_while(|&&o| o).count();
+        if run >= MIN_OFF_HANDS_FRAMES {
+            for j in i..i + run {
+                xs[j] = None;
+                ys[j] = None;
+            }
+            dropped += run;
+        }
+        i += run.max(1);
+    }
+    (xs, ys, dropped)
+}
+
 /// The track from a followed plate, the wrists standing in where it was lost.
 pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Config) -> BarTrack {
     let n = obs.hub_px.len();
@@ -236,6 +286,7 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
         .unwrap_or(0.0)
     };
     let (off_x, off_y) = (offset(0), offset(1));
+    let (xs, ys, stuck) = drop_hub_off_the_hands(xs, ys, &wrists, off_y, obs.first.1.a);
     let samples: Vec<BarSample> = (0..n)
         .map(|i| match (xs[i], ys[i]) {
             (Some(x), Some(y)) => BarSample {
@@ -279,6 +330,12 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
     };
     let cm_per_px = config.bar.plate_diameter_cm / (2.0 * radius_px);
     let mut warnings = Vec::new();
+    if stuck > 0 {
+        warnings.push(format!(
+            "the followed plate parted from the hands in {stuck} frames (stuck on the \
+             background or covered): the wrists stand in there"
+        ));
+    }
     let mut confidence = PLATE_CONFIDENCE;
     if ratio < config.bar.min_plate_axis_ratio {
         confidence *= (ratio / config.bar.min_plate_axis_ratio).clamp(0.3, 1.0);
@@ -393,5 +450,54 @@ mod tests {
             })
             .collect();
         assert!(!plate_ignores_the_lift(&resting, &k));
+    }
+
+    #[test]
+    fn a_hub_that_parts_from_the_hands_is_dropped_there_only() {
+        // wrists rise 10 px a frame; the hub hangs 30 px below them, except that it sticks
+        // at frame 10's height over frames 11-20, and a 2-frame wrist glitch at 25-26
+        let wrists: Vec<BarSample> = (0..40)
+            .map(|i| BarSample {
+                x_px: Some(100.0),
+                y_px: Some(if (25..27).contains(&i) {
+                    0.0
+                } else {
+                    500.0 - 10.0 * i as f64
+                }),
+                source: BarSource::Wrist,
+            })
+            .collect();
+        let hub_y: Vec<Option<f64>> = (0..40)
+            .map(|i| {
+                Some(
+                    530.0
+                        - 10.0
+                            * if (11..21).contains(&i) {
+                                10.0
+                            } else {
+                                i as f64
+                            },
+                )
+            })
+            .collect();
+        let xs = vec![Some(100.0); 40];
+        let (xs, ys, dropped) = drop_hub_off_the_hands(xs, hub_y, &wrists, 30.0, 40.0);
+        // (frames 0-2 sit on the floor, the hub's lowest: kept whatever the hands do)
+        // more than 20 px off from frame 13 on (30 px at frame 13, ...)
+        assert_eq!(dropped, 8, "{ys:?}");
+        assert!((13..21).all(|i| ys[i].is_none() && xs[i].is_none()));
+        assert!(ys[12].is_some() && ys[21].is_some() && ys[25].is_some());
+        // walking up to the bar: the hands far above a plate that rests on the floor
+        let hands_up: Vec<BarSample> = (0..20)
+            .map(|i| BarSample {
+                y_px: Some(300.0 + i as f64),
+                ..wrists[0]
+            })
+            .collect();
+        let resting = vec![Some(530.0); 20];
+        let (_, ys, dropped) =
+            drop_hub_off_the_hands(vec![Some(100.0); 20], resting, &hands_up, 30.0, 40.0);
+        assert_eq!(dropped, 0);
+        assert!(ys.iter().all(|y| *y == Some(530.0)));
     }
 }

@@ -3,6 +3,8 @@
 //! Definition: over the lockout (lockout frame to the start of the descent) the largest hip
 //! angle stays under `lockout.min_hip_angle_deg` or the largest knee angle under
 //! `lockout.min_knee_angle_deg` (180 = straight). `value` is the angle that falls short most.
+//! A clip that ends, with no descent, while the hips are still opening has not shown the end
+//! of the lockout: not assessable rather than incomplete.
 //!
 //! Source: coaching texts (the lockout is hips and knees fully extended, glutes squeezed).
 //!
@@ -13,6 +15,22 @@ use crate::kinematics::Joint;
 use crate::reps::Rep;
 
 pub struct IncompleteLockout;
+
+/// The end of a clip over which the hips are checked for still opening.
+const END_WINDOW_S: f64 = 0.3;
+/// Opening by more than this over that window, up to the last frame, is still rising (the
+/// hip angle wobbles by 1–2° frame to frame).
+const MIN_RISE_DEG: f64 = 3.0;
+
+/// The rise (degrees) of `series` over `from..=to` when it is still rising at `to`: its last
+/// known value is within 1° of the window's largest and above its smallest by `MIN_RISE_DEG`.
+fn still_rising(series: &[Option<f64>], from: usize, to: usize) -> Option<f64> {
+    let values: Vec<f64> = (from..=to).filter_map(|i| super::at(series, i)).collect();
+    let last = *values.last()?;
+    let max = values.iter().copied().fold(f64::MIN, f64::max);
+    let min = values.iter().copied().fold(f64::MAX, f64::min);
+    (last >= max - 1.0 && last - min > MIN_RISE_DEG).then_some(last - min)
+}
 
 impl Fault for IncompleteLockout {
     fn kind(&self) -> &'static str {
@@ -44,6 +62,17 @@ impl Fault for IncompleteLockout {
         if deficit <= 0.0 {
             return Verdict::Fine;
         }
+        // a clip cut while the hips are still opening has not shown where the lockout ends
+        if rep.descent_frame.is_none() && to + 1 >= k.frames() {
+            let window = (END_WINDOW_S * k.fps).round() as usize;
+            if let Some(rise) = still_rising(&k.angles.hip_angle_deg, to.saturating_sub(window), to)
+            {
+                return Verdict::NotAssessable(format!(
+                    "the clip ends while the hips are still extending (+{rise:.0}° in its last \
+                     {END_WINDOW_S} s)"
+                ));
+            }
+        }
         Verdict::Found(finding(
             self.kind(),
             rep,
@@ -54,5 +83,26 @@ impl Fault for IncompleteLockout {
             confidence,
             "Finish the rep: stand tall with hips and knees locked, glutes squeezed.",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(v: &[f64]) -> Vec<Option<f64>> {
+        v.iter().map(|&x| Some(x)).collect()
+    }
+
+    #[test]
+    fn hips_still_opening_at_the_end_are_still_rising() {
+        let opening = series(&[139.0, 141.0, 143.0, 146.0, 149.0, 152.0, 153.0, 152.8]);
+        assert!((still_rising(&opening, 0, 7).unwrap() - 13.8).abs() < 1e-9);
+        // held still: a plateau is a lockout, however short of straight
+        let held = series(&[151.6, 152.4, 152.5, 152.0, 151.6, 151.6, 151.8]);
+        assert_eq!(still_rising(&held, 0, 6), None);
+        // peaked and sinking back
+        let sinking = series(&[146.0, 150.0, 154.5, 153.5, 151.0]);
+        assert_eq!(still_rising(&sinking, 0, 4), None);
     }
 }
