@@ -211,52 +211,68 @@ pub fn plate_ignores_the_lift(hub_px: &[Option<(f64, f64)>], kinematics: &Kinema
     hands > HANDS_LIFT_TORSO * torso && spread(hub_y) < MIN_PLATE_SHARE_OF_HAND_TRAVEL * hands
 }
 
-/// The hub may part from the hands by this share of the plate's radius before it counts as
-/// not following the bar: wrist landmarks wobble by ~10 px against a 40–90 px radius.
-const MAX_HUB_OFF_HANDS_RADII: f64 = 0.5;
-/// ... for at least this many frames in a row (a wrist landmark can jump for a frame or two).
-const MIN_OFF_HANDS_FRAMES: usize = 5;
+/// A stuck hub: over this window the wrists travel more than `STUCK_MIN_HAND_RADII` plate
+/// radii while the hub moves less than `STUCK_MAX_HUB_SHARE` of that.
+const STUCK_WINDOW_S: f64 = 0.5;
+const STUCK_MIN_HAND_RADII: f64 = 0.5;
+const STUCK_MAX_HUB_SHARE: f64 = 0.15;
+/// A stuck hub sits still to the pixel (a background point); the frames around a stuck
+/// window where it stays within this many px are stuck too (the held lockout after it).
+const STUCK_STILL_PX: f64 = 1.5;
 
-/// Drops the hub where, off the floor, it parts vertically from the hands (its usual offset
-/// from the wrists `off_y_px` away, by more than half the plate's radius for 5+ frames in a
-/// row): the tracker stuck on the background while the bar went on up (B22: 80 px for 50
-/// frames). The floor is the hub's lowest height (95th percentile of y). Returns the series
-/// and the number of frames dropped.
-fn drop_hub_off_the_hands(
+/// Drops the hub where the tracker stuck on the background off the floor while the bar went
+/// on with the hands (B22 and B23: the hub stopped at knee height while the lifter stood up,
+/// which put the lockout at a trunk angle of 55°). Resting on the floor the plate is the bar
+/// wherever the hands are (walking up, gripping), so only a hub half a radius above its
+/// lowest height (95th percentile of y) is judged. Returns the series and the frames dropped.
+fn drop_stuck_hub(
     mut xs: Vec<Option<f64>>,
     mut ys: Vec<Option<f64>>,
     wrists: &[BarSample],
-    off_y_px: f64,
     radius_px: f64,
+    fps: f64,
 ) -> (Vec<Option<f64>>, Vec<Option<f64>>, usize) {
-    // resting on the floor the plate is the bar, wherever the hands are (walking up,
-    // gripping): only a hub off the floor must hang from the hands
+    let n = ys.len();
     let mut heights: Vec<f64> = ys.iter().flatten().copied().collect();
     heights.sort_by(f64::total_cmp);
     let Some(&floor_y) = heights.get(heights.len().saturating_sub(1) * 19 / 20) else {
         return (xs, ys, 0);
     };
-    let tolerance = MAX_HUB_OFF_HANDS_RADII * radius_px;
-    let off: Vec<bool> = (0..ys.len())
-        .map(|i| {
-            let (Some(hub), Some(w)) = (ys[i], wrists.get(i).and_then(|w| w.y_px)) else {
-                return false;
-            };
-            floor_y - hub > tolerance && (hub - w - off_y_px).abs() > tolerance
-        })
-        .collect();
-    let mut dropped = 0;
-    let mut i = 0;
-    while i < off.len() {
-        let run = off[i..].iter().take_while(|&&o| o).count();
-        if run >= MIN_OFF_HANDS_FRAMES {
-            for j in i..i + run {
-                xs[j] = None;
-                ys[j] = None;
-            }
-            dropped += run;
+    let wrist = |i: usize| wrists.get(i).and_then(|w| w.y_px);
+    let window = ((STUCK_WINDOW_S * fps).round() as usize).max(2);
+    let mut stuck = vec![false; n];
+    for i in 0..n.saturating_sub(window) {
+        let j = i + window;
+        let (Some(h0), Some(h1), Some(w0), Some(w1)) = (ys[i], ys[j], wrist(i), wrist(j)) else {
+            continue;
+        };
+        let hands = (w1 - w0).abs();
+        if hands > STUCK_MIN_HAND_RADII * radius_px
+            && (h1 - h0).abs() < STUCK_MAX_HUB_SHARE * hands
+            && floor_y - h0 > 0.5 * radius_px
+        {
+            stuck[i..=j].iter_mut().for_each(|s| *s = true);
         }
-        i += run.max(1);
+    }
+    // grow each stuck run over the neighbours where the hub has not moved
+    let still = |a: Option<f64>, b: Option<f64>| matches!((a, b), (Some(a), Some(b)) if (a - b).abs() < STUCK_STILL_PX);
+    for i in 1..n {
+        if stuck[i - 1] && !stuck[i] && still(ys[i - 1], ys[i]) {
+            stuck[i] = true;
+        }
+    }
+    for i in (0..n.saturating_sub(1)).rev() {
+        if stuck[i + 1] && !stuck[i] && still(ys[i + 1], ys[i]) {
+            stuck[i] = true;
+        }
+    }
+    let mut dropped = 0;
+    for i in 0..n {
+        if stuck[i] && ys[i].is_some() {
+            xs[i] = None;
+            ys[i] = None;
+            dropped += 1;
+        }
     }
     (xs, ys, dropped)
 }
@@ -271,6 +287,7 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
         smooth(&ys, kinematics, config),
     );
     let wrists = wrist_samples(kinematics, n);
+    let (xs, ys, stuck) = drop_stuck_hub(xs, ys, &wrists, obs.first.1.a, kinematics.fps);
     // the hub sits a steady offset from the wrists (grip below, plate nearer the camera):
     // learn it where both are seen so stand-in frames join the plate path without a step
     let offset = |axis: usize| {
@@ -286,7 +303,6 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
         .unwrap_or(0.0)
     };
     let (off_x, off_y) = (offset(0), offset(1));
-    let (xs, ys, stuck) = drop_hub_off_the_hands(xs, ys, &wrists, off_y, obs.first.1.a);
     let samples: Vec<BarSample> = (0..n)
         .map(|i| match (xs[i], ys[i]) {
             (Some(x), Some(y)) => BarSample {
@@ -332,8 +348,8 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
     let mut warnings = Vec::new();
     if stuck > 0 {
         warnings.push(format!(
-            "the followed plate parted from the hands in {stuck} frames (stuck on the \
-             background or covered): the wrists stand in there"
+            "the followed plate stuck on the background in {stuck} frames while the hands \
+             moved on: the wrists stand in there"
         ));
     }
     let mut confidence = PLATE_CONFIDENCE;
@@ -453,51 +469,39 @@ mod tests {
     }
 
     #[test]
-    fn a_hub_that_parts_from_the_hands_is_dropped_there_only() {
-        // wrists rise 10 px a frame; the hub hangs 30 px below them, except that it sticks
-        // at frame 10's height over frames 11-20, and a 2-frame wrist glitch at 25-26
+    fn a_hub_stuck_off_the_floor_while_the_hands_rise_is_dropped() {
+        // wrists rise 10 px a frame to frame 20, then hold; the hub hangs 30 px below them
+        // but sticks at frame 10's height from there on (B23)
+        let wrist_y = |i: usize| 500.0 - 10.0 * i.min(20) as f64;
         let wrists: Vec<BarSample> = (0..40)
             .map(|i| BarSample {
                 x_px: Some(100.0),
-                y_px: Some(if (25..27).contains(&i) {
-                    0.0
-                } else {
-                    500.0 - 10.0 * i as f64
-                }),
+                y_px: Some(wrist_y(i)),
                 source: BarSource::Wrist,
             })
             .collect();
-        let hub_y: Vec<Option<f64>> = (0..40)
-            .map(|i| {
-                Some(
-                    530.0
-                        - 10.0
-                            * if (11..21).contains(&i) {
-                                10.0
-                            } else {
-                                i as f64
-                            },
-                )
-            })
-            .collect();
+        let hub = |stuck_from: usize| -> Vec<Option<f64>> {
+            (0..40)
+                .map(|i| Some(wrist_y(i.min(stuck_from)) + 30.0))
+                .collect()
+        };
         let xs = vec![Some(100.0); 40];
-        let (xs, ys, dropped) = drop_hub_off_the_hands(xs, hub_y, &wrists, 30.0, 40.0);
-        // (frames 0-2 sit on the floor, the hub's lowest: kept whatever the hands do)
-        // more than 20 px off from frame 13 on (30 px at frame 13, ...)
-        assert_eq!(dropped, 8, "{ys:?}");
-        assert!((13..21).all(|i| ys[i].is_none() && xs[i].is_none()));
-        assert!(ys[12].is_some() && ys[21].is_some() && ys[25].is_some());
-        // walking up to the bar: the hands far above a plate that rests on the floor
-        let hands_up: Vec<BarSample> = (0..20)
+        let (xs2, ys, dropped) = drop_stuck_hub(xs.clone(), hub(10), &wrists, 40.0, 30.0);
+        // (frame 9 moved only 10 px against the hands' 110 over the next window: dropped too)
+        assert_eq!(dropped, 31, "{ys:?}");
+        assert!((9..40).all(|i| ys[i].is_none() && xs2[i].is_none()));
+        assert!((0..9).all(|i| ys[i].is_some()));
+        // the same lift with the hub following the hands, held still at the top: kept
+        let (_, _, dropped) = drop_stuck_hub(xs.clone(), hub(40), &wrists, 40.0, 30.0);
+        assert_eq!(dropped, 0);
+        // walking up to the bar: the hands move far above a plate resting on the floor
+        let walking: Vec<BarSample> = (0..40)
             .map(|i| BarSample {
-                y_px: Some(300.0 + i as f64),
+                y_px: Some(200.0 + 10.0 * i as f64),
                 ..wrists[0]
             })
             .collect();
-        let resting = vec![Some(530.0); 20];
-        let (_, ys, dropped) =
-            drop_hub_off_the_hands(vec![Some(100.0); 20], resting, &hands_up, 30.0, 40.0);
+        let (_, _, dropped) = drop_stuck_hub(xs, vec![Some(530.0); 40], &walking, 40.0, 30.0);
         assert_eq!(dropped, 0);
-        assert!(ys.iter().all(|y| *y == Some(530.0)));
     }
 }
