@@ -251,13 +251,7 @@ mod tests {
     fn a_clean_rep_has_none_of_the_four_main_faults() {
         let mut scene = Scene::new(&clean());
         // a real lifter's flat back: ~12° standing (arms over the back), ~2° bent over
-        scene.flexion = scene
-            .kinematics
-            .angles
-            .trunk_angle_deg
-            .iter()
-            .map(|t| Some(if t.unwrap_or(0.0) > 20.0 { 2.0 } else { 12.0 }))
-            .collect();
+        scene.set_flexion_by_posture(Some(12.0), 2.0);
         let (found, _) = assess(&scene.input());
         let four = [
             "thoracic_rounding",

@@ -208,6 +208,23 @@ impl Scene {
         }
     }
 
+    /// Upper-back curve `standing` while the trunk is within 20° of vertical, `bent` beyond.
+    pub fn set_flexion_by_posture(&mut self, standing: Option<f64>, bent: f64) {
+        self.flexion = self
+            .kinematics
+            .angles
+            .trunk_angle_deg
+            .iter()
+            .map(|t| {
+                if t.unwrap_or(0.0) > 20.0 {
+                    Some(bent)
+                } else {
+                    standing
+                }
+            })
+            .collect();
+    }
+
     pub fn input(&self) -> FaultInput<'_> {
         FaultInput {
             kinematics: &self.kinematics,

@@ -156,19 +156,7 @@ mod tests {
     /// while bent over (trunk > 20°).
     fn run_on(keys: &[Key], standing: Option<f64>, bent: f64) -> Verdict {
         let mut scene = Scene::new(keys);
-        scene.flexion = scene
-            .kinematics
-            .angles
-            .trunk_angle_deg
-            .iter()
-            .map(|t| {
-                if t.unwrap_or(0.0) > 20.0 {
-                    Some(bent)
-                } else {
-                    standing
-                }
-            })
-            .collect();
+        scene.set_flexion_by_posture(standing, bent);
         ThoracicRounding.assess(&scene.input(), &scene.reps[0])
     }
 

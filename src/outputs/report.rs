@@ -202,11 +202,9 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
                 rep: f.rep,
                 value: timeline::with_unit(f.value, &f.unit),
                 threshold: timeline::with_unit(f.threshold, &f.unit),
-                // read through serde: `absolute` is an optional field not every build has
-                absolute: serde_json::to_value(f)
-                    .ok()
-                    .and_then(|v| v.get("absolute")?.as_f64())
-                    // shown only when it says more than the value itself
+                // shown only when it says more than the value itself
+                absolute: f
+                    .absolute
                     .filter(|a| (a - f.value).abs() >= 0.05)
                     .map(|a| timeline::with_unit(a, &f.unit)),
                 measure: f.measure.clone(),
