@@ -19,9 +19,9 @@
 //! Config: `hips_shoot_up.max_trunk_increase_deg`, `hips_shoot_up.max_hip_to_shoulder_rise_ratio`,
 //! `hips_shoot_up.min_confidence`.
 
-use super::{at, finding, max_in, visibility, Fault, FaultInput, Verdict};
+use super::{at, confidence, finding, max_in, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
-use crate::reps::{torso_px, Rep};
+use crate::reps::Rep;
 
 pub struct HipsShootUp;
 
@@ -68,7 +68,7 @@ impl Fault for HipsShootUp {
                 "neither the set-up nor the bar at knee is in the clip".into(),
             );
         }
-        let confidence = visibility(k, &[Joint::Shoulder, Joint::Hip], from, to);
+        let confidence = confidence(k, &[Joint::Shoulder, Joint::Hip], from, to);
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }
@@ -108,7 +108,7 @@ impl Fault for HipsShootUp {
             }
         }
         // second signal: hip rise over shoulder rise from lift-off to knee
-        if let (Some(kf), Some(torso)) = (rep.knee_frame, torso_px(k)) {
+        if let (Some(kf), Some(torso)) = (rep.knee_frame, k.torso_px()) {
             let rise = |j: Joint| Some(k.at(j, liftoff)?.1 - k.at(j, kf)?.1);
             if let (Some(hip), Some(sh)) = (rise(Joint::Hip), rise(Joint::Shoulder)) {
                 // a ratio of small rises is noise: needs a real hip rise
