@@ -308,6 +308,71 @@ mod tests {
     }
 
     #[test]
+    fn a_rep_with_an_unreliable_pose_is_not_judged_and_says_how_unreliable() {
+        let mut scene = Scene::new(&hips_first());
+        let (from, to) = scene.reps[0].span(true).unwrap();
+        // 70 % of the rep's frames unreliable
+        for i in from..=(from + (to - from) * 7 / 10) {
+            scene.kinematics.reliability[i] = Some(0.2);
+        }
+        let (found, not) = assess(&scene.input());
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(not.len(), registry().len());
+        assert!(
+            not.iter().all(|n| n.rep == Some(1)
+                && n.reason.starts_with("pose unreliable in ")
+                && n.reason.ends_with(" frames of this rep")),
+            "{not:?}"
+        );
+    }
+
+    #[test]
+    fn confidence_follows_the_reliability_of_the_window() {
+        let mut scene = Scene::new(&clean());
+        let k = &mut scene.kinematics;
+        let sure = confidence(k, &[Joint::Shoulder, Joint::Hip], 10, 29);
+        // visibility 0.95 everywhere, reliability 1: confidence is the visibility
+        assert!((sure - 0.95).abs() < 1e-6, "{sure}");
+        // half the window unreliable at 0.1, the other half at 1
+        for i in 10..20 {
+            k.reliability[i] = Some(0.1);
+        }
+        let half = confidence(k, &[Joint::Shoulder, Joint::Hip], 10, 29);
+        assert!((half - (0.1 + 0.95) / 2.0).abs() < 1e-6, "{half}");
+        // frames with no pose count as nothing
+        for i in 10..30 {
+            k.reliability[i] = None;
+        }
+        assert_eq!(confidence(k, &[Joint::Shoulder], 10, 29), 0.0);
+    }
+
+    #[test]
+    fn an_implausible_rep_feeds_no_fault() {
+        let mut scene = Scene::new(&hips_first());
+        scene.reps[0].implausible = vec!["peak bar velocity 8.4 m/s".into()];
+        let (found, not) = assess(&scene.input());
+        assert!(found.is_empty());
+        assert!(not.iter().all(|n| n.reason.contains("implausible figures")));
+    }
+
+    #[test]
+    fn a_rep_cut_off_by_a_damaged_file_is_not_judged() {
+        let mut scene = Scene::new(&hips_first());
+        let rep = &mut scene.reps[0];
+        rep.end_frame = None;
+        rep.bottom_frame = None;
+        rep.descent_frame = None;
+        let n = scene.kinematics.frames();
+        rep.lockout_frame = Some(n - 1);
+        let damage = "only 60 of 120 frames could be decoded".to_string();
+        let mut input = scene.input();
+        input.damage = Some(&damage);
+        let (found, not) = assess(&input);
+        assert!(found.is_empty());
+        assert!(not.iter().all(|n| n.reason == damage), "{not:?}");
+    }
+
+    #[test]
     fn a_clean_rep_has_none_of_the_four_main_faults() {
         let mut scene = Scene::new(&clean());
         // a real lifter's flat back: ~12° standing (arms over the back), ~2° bent over
