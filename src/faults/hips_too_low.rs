@@ -1,7 +1,8 @@
 //! `hips_too_low_at_setup`: squatting the deadlift: the hips start at or below knee height.
 //!
-//! Definition: at the set-up (lowest hips before lift-off) the hip height, as a fraction of
-//! the way from knee height to shoulder height, is under `setup.min_hip_height_fraction`.
+//! Definition: at the set-up (lowest hips before lift-off; the median over 0.2 s around it) the
+//! hip height, as a fraction of the way from knee height to shoulder height, is under
+//! `setup.min_hip_height_fraction`.
 //! Relative heights of the lifter's own joints, so camera distance and body size cancel.
 //!
 //! Source: coaching texts (Starting Strength's set-up: hips between knees and shoulders,
@@ -37,7 +38,13 @@ pub fn measure(input: &FaultInput, rep: &Rep) -> Result<(usize, f64, f64), Box<V
     if let Some(v) = super::low_confidence(confidence, input.config.setup.min_confidence) {
         return Err(Box::new(v));
     }
-    match hip_height_fraction(k, s) {
+    // one frame's knee keypoint moves by several pixels: the median over 0.2 s around it
+    let h = ((0.1 * k.fps).round() as usize).max(1);
+    let mut around: Vec<f64> = (s.saturating_sub(h)..=(s + h).min(k.frames().saturating_sub(1)))
+        .filter_map(|i| hip_height_fraction(k, i))
+        .collect();
+    let f = (!around.is_empty()).then(|| crate::kinematics::filters::median_of(&mut around));
+    match f {
         Some(f) => Ok((s, f, confidence)),
         None => Err(Box::new(Verdict::NotAssessable(
             "hips, knees or shoulders unknown at set-up".into(),

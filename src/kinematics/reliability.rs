@@ -24,7 +24,7 @@
 //! ([`repair_swaps`]).
 
 use crate::config::ReliabilityConfig;
-use crate::pose::{idx, Landmark, NUM_LANDMARKS};
+use crate::pose::{idx, swap_sides, Landmark, NUM_LANDMARKS};
 
 use super::{Facing, Joint, Side};
 
@@ -141,20 +141,6 @@ fn vouching_segments(joint: Joint) -> &'static [usize] {
         Joint::Hip => &[TORSO, THIGH],
         Joint::Knee => &[THIGH, SHIN],
         Joint::Ankle | Joint::Heel | Joint::FootIndex => &[SHIN],
-    }
-}
-
-/// Left/right landmark pairs of BlazePose (eyes, ears, mouth, then 11..=32 in odd/even pairs).
-fn lr_pairs() -> impl Iterator<Item = (usize, usize)> {
-    [(1, 4), (2, 5), (3, 6), (7, 8), (9, 10)]
-        .into_iter()
-        .chain((11..=31).step_by(2).map(|l| (l, l + 1)))
-}
-
-/// Swaps the left and right labels of one frame.
-fn swap_sides(l: &mut [Landmark; NUM_LANDMARKS]) {
-    for (a, b) in lr_pairs() {
-        l.swap(a, b);
     }
 }
 

@@ -38,9 +38,17 @@ pub fn crop_to_image(roi: &Roi) -> Affine {
     ]
 }
 
-/// Cuts the ROI out of a BGR frame into a 256x256 RGB tensor in [0, 1].
-pub fn crop_input(frame_bgr: &Mat, roi: &Roi) -> Result<(Vec<f32>, Affine)> {
+/// The same map with the crop mirrored left–right: crop x' = 256 − x.
+pub fn mirrored(m: &Affine) -> Affine {
+    let side = LANDMARK_SIZE as f64;
+    [-m[0], m[1], m[0] * side + m[2], -m[3], m[4], m[3] * side + m[5]]
+}
+
+/// Cuts the ROI out of a BGR frame into a 256x256 RGB tensor in [0, 1]; `mirror` flips the
+/// crop left–right (in the same warp, at no cost).
+pub fn crop_input(frame_bgr: &Mat, roi: &Roi, mirror: bool) -> Result<(Vec<f32>, Affine)> {
     let m = crop_to_image(roi);
+    let m = if mirror { mirrored(&m) } else { m };
     let inv = super::invert_affine(&m).ok_or_else(|| Error::Other("degenerate ROI".into()))?;
     let warp = Mat::from_slice_2d(&[[inv[0], inv[1], inv[2]], [inv[3], inv[4], inv[5]]])?;
     let mut crop = Mat::default();
@@ -129,8 +137,10 @@ impl LandmarkModel {
         LandmarkModel { engine }
     }
 
-    pub fn run(&mut self, frame_bgr: &Mat, roi: &Roi) -> Result<LandmarkResult> {
-        let (input, m) = crop_input(frame_bgr, roi)?;
+    /// Runs on the ROI; with `mirror` the model sees the crop flipped left–right, and the
+    /// landmarks come back in image pixels with their left/right labels restored.
+    pub fn run(&mut self, frame_bgr: &Mat, roi: &Roi, mirror: bool) -> Result<LandmarkResult> {
+        let (input, m) = crop_input(frame_bgr, roi, mirror)?;
         dump_crop(&input);
         let outs = self
             .engine
@@ -161,6 +171,10 @@ impl LandmarkModel {
                 visibility: sigmoid(raw.data[i * 5 + 3]),
                 presence: sigmoid(raw.data[i * 5 + 4]),
             };
+        }
+        if mirror {
+            // the model labelled the mirrored body: its "left" is the lifter's right
+            super::swap_sides(&mut landmarks);
         }
         let aux = |i: usize| apply_affine(&m, xy[i].0 as f64, xy[i].1 as f64);
         Ok(LandmarkResult {

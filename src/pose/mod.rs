@@ -99,6 +99,20 @@ pub struct Roi {
 /// 2x3 affine map (row-major) from one pixel grid to another.
 pub type Affine = [f64; 6];
 
+/// Left/right landmark pairs of BlazePose (eyes, ears, mouth, then 11..=32 in odd/even pairs).
+fn lr_pairs() -> impl Iterator<Item = (usize, usize)> {
+    [(1, 4), (2, 5), (3, 6), (7, 8), (9, 10)]
+        .into_iter()
+        .chain((11..=31).step_by(2).map(|l| (l, l + 1)))
+}
+
+/// Swaps the left and right labels of one frame's landmarks.
+pub fn swap_sides(l: &mut [Landmark; NUM_LANDMARKS]) {
+    for (a, b) in lr_pairs() {
+        l.swap(a, b);
+    }
+}
+
 /// Applies an affine map to a point.
 pub fn apply_affine(m: &Affine, x: f64, y: f64) -> (f64, f64) {
     (m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5])
