@@ -97,6 +97,7 @@ def stages(t, label):
     f"detector {t['detector_ms']/max(t['detector_runs'],1):.1f} per run x {t['detector_runs']} runs",
     f"landmark model {t['landmark_ms']/max(t['landmark_runs'],1):.1f} per run x {t['landmark_runs']} runs of {n} frames ({t.get('mask_runs', t['landmark_runs'])} with the mask)",
     f"back contour {t['back_contour_ms']/max(t['landmark_runs'],1):.2f} per run",
+    f"pose reliability checks {t.get('reliability_ms', 0)/n:.3f} per frame = {100*t.get('reliability_ms', 0)/max(t['landmark_ms']+t['detector_ms']+t['decode_ms'],1e-9):.2f} % of the pose stage",
     f"bar {t['bar_ms']/max(t['landmark_runs'],1):.2f} per model frame", f"analysis {t['analysis_ms']:.0f} total"]))
 stages(t, "full model, 2 model threads")
 stages(t1, "full model, 1 model thread")

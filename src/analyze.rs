@@ -103,7 +103,9 @@ impl VideoSummary {
         }
         let broken = time_s
             .windows(2)
-            .filter(|w| !(w[1] > w[0]) || !w[1].is_finite())
+            .filter(|w| {
+                w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater) || !w[1].is_finite()
+            })
             .count();
         if broken > 0 || !self.info.fps.is_finite() || self.info.fps <= 0.0 {
             self.warnings.push(format!(
@@ -148,6 +150,8 @@ pub struct StageTiming {
     /// Landmark runs that also computed the person mask (`pose.mask_fps`).
     pub mask_runs: usize,
     pub back_contour_ms: f64,
+    /// Pose reliability checks and left/right swap repair.
+    pub reliability_ms: f64,
     pub bar_ms: f64,
     pub analysis_ms: f64,
 }
@@ -519,6 +523,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         damage: video.missing_frames(),
         config,
     });
+    timing.reliability_ms = kinematics.reliability_ms;
     timing.analysis_ms = started.elapsed().as_secs_f64() * 1000.0;
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,

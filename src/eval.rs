@@ -315,22 +315,28 @@ fn mirror_render(
         }
     }
     if !video.is_file() {
-        std::fs::create_dir_all(dst).map_err(|e| Error::Other(format!("{}: {e}", dst.display())))?;
+        std::fs::create_dir_all(dst)
+            .map_err(|e| Error::Other(format!("{}: {e}", dst.display())))?;
         let tmp = dst.join("video.tmp.mp4");
         let status = std::process::Command::new("ffmpeg")
             .args(["-v", "error", "-y", "-i"])
             .arg(src.join("video.mp4"))
-            .args(["-vf", "hflip", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p"])
+            .args([
+                "-vf", "hflip", "-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p",
+            ])
             .arg(&tmp)
             .status()
-            .map_err(|e| Error::Other(format!("ffmpeg for the mirror of {}: {e}", src.display())))?;
+            .map_err(|e| {
+                Error::Other(format!("ffmpeg for the mirror of {}: {e}", src.display()))
+            })?;
         if !status.success() {
             return Err(Error::Other(format!(
                 "ffmpeg could not mirror {}",
                 src.display()
             )));
         }
-        std::fs::rename(&tmp, &video).map_err(|e| Error::Other(format!("{}: {e}", video.display())))?;
+        std::fs::rename(&tmp, &video)
+            .map_err(|e| Error::Other(format!("{}: {e}", video.display())))?;
     }
     Ok((video, mirrored))
 }
@@ -428,7 +434,10 @@ fn mirror_report(
     results: &BTreeMap<String, Result<ClipAnalysis>>,
     failures: &mut Vec<String>,
 ) {
-    let _ = writeln!(md, "\n### Mirror invariance (each render against its horizontal flip)\n");
+    let _ = writeln!(
+        md,
+        "\n### Mirror invariance (each render against its horizontal flip)\n"
+    );
     let _ = writeln!(
         md,
         "| render | findings | findings, mirrored | trunk median abs diff (deg) | hip median abs diff (deg) | check |"
@@ -472,7 +481,13 @@ fn mirror_report(
         if trunk.is_none_or(|t| t > 3.0) || hip.is_none_or(|h| h > 6.0) {
             problems.push("angles differ".to_string());
         }
-        let list = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
         let _ = writeln!(
             md,
             "| {src} | {} | {} | {} | {} | {} |",
@@ -582,7 +597,13 @@ fn synthetic_report(
                 &k.angles.shin_angle_deg,
                 &k.angles.neck_angle_deg,
             ])
-            .map(|((_, range), series)| series.iter().flatten().filter(|v| !range.contains(**v)).count())
+            .map(|((_, range), series)| {
+                series
+                    .iter()
+                    .flatten()
+                    .filter(|v| !range.contains(**v))
+                    .count()
+            })
             .sum();
         let rmse_of = |name: &str| per_render.get(name).and_then(|p| rmse(p)).map(|x| x.0);
         let cell = |name: &str| {
@@ -627,7 +648,11 @@ fn synthetic_report(
                 found.join("; ")
             },
             if matches!(r.expected, Expect::Found(..)) {
-                if right { "yes" } else { "NO" }
+                if right {
+                    "yes"
+                } else {
+                    "NO"
+                }
             } else {
                 "–"
             },

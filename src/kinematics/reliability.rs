@@ -371,24 +371,24 @@ pub fn spread_to_skipped(
     max_gap: usize,
 ) -> Vec<Option<f64>> {
     let n = scores.len();
-    let mut out = scores.to_vec();
-    for i in 0..n {
-        if model_ran.get(i).copied().unwrap_or(true) {
-            continue;
-        }
-        let before = (1..=max_gap)
-            .filter_map(|d| i.checked_sub(d))
-            .find_map(|j| scores[j]);
-        let after = (1..=max_gap)
-            .map(|d| i + d)
-            .filter(|&j| j < n)
-            .find_map(|j| scores[j]);
-        out[i] = match (before, after) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            _ => None,
-        };
-    }
-    out
+    (0..n)
+        .map(|i| {
+            if model_ran.get(i).copied().unwrap_or(true) {
+                return scores[i];
+            }
+            let before = (1..=max_gap)
+                .filter_map(|d| i.checked_sub(d))
+                .find_map(|j| scores[j]);
+            let after = (1..=max_gap)
+                .map(|d| i + d)
+                .filter(|&j| j < n)
+                .find_map(|j| scores[j]);
+            match (before, after) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

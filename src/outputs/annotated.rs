@@ -792,15 +792,36 @@ impl<'a> Painter<'a> {
         let reps = &clip.analysis.reps;
         let status = match rep {
             Some((i, phase)) => {
-                format!("Rep {} of {}: {}", reps[i].index, reps.len(), phase.label())
+                // a rep whose every fault is not assessable (unreliable pose, implausible
+                // figures, a damaged file) says so while it plays
+                let index = reps[i].index;
+                let judged = clip
+                    .analysis
+                    .not_assessable
+                    .iter()
+                    .filter(|n| n.rep == Some(index))
+                    .count()
+                    < crate::faults::registry().len();
+                format!(
+                    "Rep {} of {}: {}{}",
+                    index,
+                    reps.len(),
+                    phase.label(),
+                    if judged { "" } else { " (not judged)" }
+                )
             }
             None if reps.is_empty() => "no reps found".into(),
             None => "between reps".into(),
         };
+        let k = &clip.kinematics;
         let time = format!(
-            "{:.2} s  frame {}",
+            "{:.2} s  frame {}{}",
             timeline::frame_time_s(clip, frame),
-            frame
+            frame,
+            match k.reliability.get(frame).copied().flatten() {
+                Some(r) if r < k.min_reliability => format!("  pose unreliable ({r:.2})"),
+                _ => String::new(),
+            }
         );
         let (w1, h1) = self.text_size(&status, 1.2);
         let (w2, h2) = self.text_size(&time, 0.8);

@@ -251,7 +251,9 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
             faults.dedup();
             RepRowView {
                 index: r.index,
-                faults: if faults.is_empty() {
+                faults: if !r.implausible.is_empty() {
+                    format!("not judged, implausible: {}", r.implausible.join("; "))
+                } else if faults.is_empty() {
                     "–".into()
                 } else {
                     faults.join(", ")
@@ -354,7 +356,14 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
         faults,
         video_file: media.video_file.clone(),
         video_note,
-        media_warnings: media.warnings.clone(),
+        media_warnings: clip
+            .analysis
+            .video
+            .warnings
+            .iter()
+            .chain(&media.warnings)
+            .cloned()
+            .collect(),
         reps,
         not_assessable,
         notes,

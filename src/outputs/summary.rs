@@ -63,6 +63,10 @@ pub struct RepRow {
     pub setup_knee_angle_deg: Option<f64>,
     pub lockout_hip_angle_deg: Option<f64>,
     pub lockout_knee_angle_deg: Option<f64>,
+    /// Why the rep's figures are implausible (empty when they are not): such a rep is left
+    /// out of the video's figures and the trends.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implausible: Vec<String>,
 }
 
 /// A clip's rows.
@@ -138,14 +142,15 @@ pub fn build(
                 setup_knee_angle_deg: r.setup.knee_angle_deg,
                 lockout_hip_angle_deg: r.lockout.hip_angle_deg,
                 lockout_knee_angle_deg: r.lockout.knee_angle_deg,
+                implausible: r.implausible.clone(),
                 ..RepRow::default()
             }
         })
         .collect();
-    let max_of =
-        |f: &dyn Fn(&RepRow) -> Option<f64>| rep_rows.iter().filter_map(f).reduce(f64::max);
-    let mean_v: Vec<f64> = rep_rows
-        .iter()
+    // implausible reps feed no figure of the video and so no trend
+    let plausible = || rep_rows.iter().filter(|r| r.implausible.is_empty());
+    let max_of = |f: &dyn Fn(&RepRow) -> Option<f64>| plausible().filter_map(f).reduce(f64::max);
+    let mean_v: Vec<f64> = plausible()
         .filter_map(|r| r.mean_concentric_velocity_m_per_s)
         .collect();
     ClipSummary {
@@ -214,7 +219,7 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// The columns of the batch `summary.csv`.
-pub const CSV_COLUMNS: [&str; 24] = [
+pub const CSV_COLUMNS: [&str; 25] = [
     "row_type",
     "video",
     "input",
@@ -239,6 +244,7 @@ pub const CSV_COLUMNS: [&str; 24] = [
     "setup_hip_angle_deg",
     "lockout_hip_angle_deg",
     "lockout_knee_angle_deg",
+    "implausible",
 ];
 
 /// `summary.csv`: a `video` row then its `rep` rows, for every clip.
@@ -276,6 +282,7 @@ pub fn to_csv(clips: &[ClipSummary]) -> String {
             String::new(),
             String::new(),
             String::new(),
+            String::new(),
         ];
         out += &(row.join(",") + "\n");
         for r in &c.reps {
@@ -304,6 +311,7 @@ pub fn to_csv(clips: &[ClipSummary]) -> String {
                 cell(r.setup_hip_angle_deg, 2),
                 cell(r.lockout_hip_angle_deg, 2),
                 cell(r.lockout_knee_angle_deg, 2),
+                csv_field(&r.implausible.join("; ")),
             ];
             out += &(row.join(",") + "\n");
         }

@@ -41,7 +41,14 @@ pub fn crop_to_image(roi: &Roi) -> Affine {
 /// The same map with the crop mirrored left–right: crop x' = 256 − x.
 pub fn mirrored(m: &Affine) -> Affine {
     let side = LANDMARK_SIZE as f64;
-    [-m[0], m[1], m[0] * side + m[2], -m[3], m[4], m[3] * side + m[5]]
+    [
+        -m[0],
+        m[1],
+        m[0] * side + m[2],
+        -m[3],
+        m[4],
+        m[3] * side + m[5],
+    ]
 }
 
 /// Cuts the ROI out of a BGR frame into a 256x256 RGB tensor in [0, 1]; `mirror` flips the

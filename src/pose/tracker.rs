@@ -72,7 +72,12 @@ pub struct PoseTracker {
 pub fn facing_cue(l: &[super::Landmark; super::NUM_LANDMARKS]) -> f64 {
     use super::idx::*;
     let (mut vote, mut weight) = (0.0, 0.0);
-    for (front, back) in [(L_FOOT, L_HEEL), (R_FOOT, R_HEEL), (NOSE, L_EAR), (NOSE, R_EAR)] {
+    for (front, back) in [
+        (L_FOOT, L_HEEL),
+        (R_FOOT, R_HEEL),
+        (NOSE, L_EAR),
+        (NOSE, R_EAR),
+    ] {
         let w = l[front].visibility.min(l[back].visibility) as f64;
         vote += w * ((l[front].x_px - l[back].x_px) as f64).signum();
         weight += w;
@@ -201,11 +206,7 @@ impl PoseTracker {
         Ok(estimate)
     }
 
-    fn estimate_once(
-        &mut self,
-        frame_bgr: &Mat,
-        want_mask: bool,
-    ) -> Result<Option<PoseEstimate>> {
+    fn estimate_once(&mut self, frame_bgr: &Mat, want_mask: bool) -> Result<Option<PoseEstimate>> {
         if !self.static_mode {
             if let Some(roi) = self.tracked {
                 let result = self.run_landmarks(frame_bgr, &roi, want_mask)?;
@@ -264,7 +265,15 @@ mod tests {
     /// A lifter facing image-left (`sign` −1) or right (+1).
     fn facing(sign: f32) -> [Landmark; NUM_LANDMARKS] {
         let mut l = [Landmark::default(); NUM_LANDMARKS];
-        for (i, dx) in [(NOSE, 20.0), (L_EAR, 0.0), (R_EAR, 0.0), (L_FOOT, 25.0), (R_FOOT, 25.0), (L_HEEL, 0.0), (R_HEEL, 0.0)] {
+        for (i, dx) in [
+            (NOSE, 20.0),
+            (L_EAR, 0.0),
+            (R_EAR, 0.0),
+            (L_FOOT, 25.0),
+            (R_FOOT, 25.0),
+            (L_HEEL, 0.0),
+            (R_HEEL, 0.0),
+        ] {
             l[i].x_px = 300.0 + sign * dx;
             l[i].visibility = 0.9;
         }
