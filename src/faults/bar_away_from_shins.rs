@@ -27,28 +27,35 @@ impl Fault for BarAwayFromShins {
             return Verdict::NotAssessable("the clip does not show the set-up".into());
         };
         let bar = input.bar;
-        let (Some(bx), Some(by)) = (
-            bar.samples.get(s).and_then(|b| b.x_px),
-            bar.samples.get(s).and_then(|b| b.y_px),
-        ) else {
-            return Verdict::NotAssessable("the bar is not seen at the set-up".into());
+        // bar ahead of the shin line (px, + = forward) in one frame
+        let ahead_px = |i: usize| -> Option<f64> {
+            let b = bar.samples.get(i)?;
+            let (bx, by) = (b.x_px?, b.y_px?);
+            let (knee, ankle) = (k.at(Joint::Knee, i)?, k.at(Joint::Ankle, i)?);
+            let dy = ankle.1 - knee.1;
+            let shin_x = if dy.abs() < 1.0 {
+                knee.0
+            } else {
+                knee.0 + (ankle.0 - knee.0) * ((by - knee.1) / dy).clamp(0.0, 1.0)
+            };
+            Some(k.facing.sign() * (bx - shin_x))
         };
-        let (Some(knee), Some(ankle)) = (k.at(Joint::Knee, s), k.at(Joint::Ankle, s)) else {
-            return Verdict::NotAssessable("knee or ankle unknown at the set-up".into());
-        };
+        if ahead_px(s).is_none() {
+            return Verdict::NotAssessable("bar, knee or ankle unknown at the set-up".into());
+        }
         // plates hide the ankles at the set-up: their visibility decides
         let confidence =
             confidence(k, &[Joint::Knee, Joint::Ankle, Joint::Wrist], s, s) * bar.scale.confidence;
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }
-        let dy = ankle.1 - knee.1;
-        let shin_x = if dy.abs() < 1.0 {
-            knee.0
-        } else {
-            knee.0 + (ankle.0 - knee.0) * ((by - knee.1) / dy).clamp(0.0, 1.0)
-        };
-        let cm = k.facing.sign() * (bx - shin_x) * bar.scale.cm_per_px;
+        // one frame's knee and ankle keypoints move by several pixels: the median over 0.2 s
+        let h = ((0.1 * k.fps).round() as usize).max(1);
+        let mut around: Vec<f64> = (s.saturating_sub(h)..=(s + h).min(k.frames().saturating_sub(1)))
+            .filter_map(ahead_px)
+            .collect();
+        let ahead = crate::kinematics::filters::median_of(&mut around);
+        let cm = ahead * bar.scale.cm_per_px;
         if cm <= cfg.max_bar_from_shin_cm {
             return Verdict::Fine;
         }

@@ -320,8 +320,9 @@ pub fn assess(
                 cfg.max_joint_accel_torso_per_s2,
                 2.0 * cfg.max_joint_accel_torso_per_s2,
             ));
+            // presence: the model's own belief that the joint is inside the picture at all
             let visibility = ramp_up(
-                at(l, j).visibility as f64,
+                at(l, j).visibility.min(at(l, j).presence) as f64,
                 cfg.visibility_zero,
                 cfg.visibility_full,
             );

@@ -199,7 +199,16 @@ impl PoseTracker {
     /// Pose for one BGR frame; `None` when no person is found. The person mask comes with it
     /// when `want_mask` (and may come anyway when no mask-less model is loaded).
     pub fn estimate(&mut self, frame_bgr: &Mat, want_mask: bool) -> Result<Option<PoseEstimate>> {
-        let estimate = self.estimate_once(frame_bgr, want_mask)?;
+        let fresh = self.facing_vote == 0.0 && !self.mirrored;
+        let mut estimate = self.estimate_once(frame_bgr, want_mask)?;
+        if let Some(e) = &estimate {
+            // the first pose of a track decides at once, so no early frame is read unmirrored
+            if fresh && self.canonical_facing && facing_cue(&e.landmarks) < -0.5 {
+                self.mirrored = true;
+                self.facing_vote = -5.0;
+                estimate = self.estimate_once(frame_bgr, want_mask)?.or(estimate);
+            }
+        }
         if let Some(e) = &estimate {
             self.observe_facing(&e.landmarks);
         }
