@@ -206,7 +206,10 @@ fn main() -> ExitCode {
             }
             if let Some(d) = plate_diameter_cm {
                 cfg.bar.plate_diameter_cm = d;
-                if let Err(e) = cfg.validate() {
+                if let Err(e) = cfg
+                    .validate()
+                    .and_then(|_| formcheck::config_ranges::check(&cfg))
+                {
                     eprintln!("error: --plate-diameter-cm: {e}");
                     return ExitCode::from(2);
                 }
