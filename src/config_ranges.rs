@@ -163,8 +163,13 @@ pub fn check(config: &Config) -> Result<(), String> {
             Max::Cores => cores() as f64,
         };
         if !(value >= min && value <= hi) {
+            let shown = if value.abs() >= 1e15 {
+                format!("{value:e}")
+            } else {
+                format!("{value}")
+            };
             return Err(format!(
-                "{key} = {value} is outside its valid range {}",
+                "{key} = {shown} is outside its valid range {}",
                 describe(min, max)
             ));
         }
