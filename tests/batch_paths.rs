@@ -58,6 +58,12 @@ fn same_file_name_in_two_folders_never_shares_a_result() {
         index.contains(link) || index.contains("client_ben/2026-03-01_deadlift/report.html"),
         "index links the nested folder"
     );
+    let report =
+        std::fs::read_to_string(out2.join("client_ben/2026-03-01_deadlift/report.html")).unwrap();
+    assert!(
+        report.contains("href=\"../../index.html\""),
+        "the nested report links back to OUT/index.html"
+    );
     assert!(leftovers(&out2).is_empty(), "{:?}", leftovers(&out2));
 }
 

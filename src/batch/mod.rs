@@ -302,6 +302,7 @@ fn analyze_one(
                 other => other.to_string(),
             })
         })
+        .and_then(|_| relink_index(&tmp, &job.name).map_err(|e| e.to_string()))
         .and_then(|_| {
             std::fs::write(tmp.join(record::FILE), record.to_json()).map_err(|e| e.to_string())
         })
@@ -336,6 +337,26 @@ fn analyze_one(
     }
     progress.line(line);
     Ok(())
+}
+
+/// The report's "all videos" link points at `../index.html`; a result nested `n` folders
+/// deep (the layout mirrors the inputs) needs `n` steps up to reach `OUT/index.html`.
+fn relink_index(dir: &Path, name: &str) -> std::io::Result<()> {
+    let depth = name.split('/').count();
+    let path = dir.join(crate::outputs::report::REPORT_FILE);
+    if depth <= 1 || !path.is_file() {
+        return Ok(());
+    }
+    let html = std::fs::read_to_string(&path)?;
+    let up = "../".repeat(depth);
+    std::fs::write(
+        &path,
+        html.replacen(
+            "href=\"../index.html\"",
+            &format!("href=\"{up}index.html\""),
+            1,
+        ),
+    )
 }
 
 /// One line for a failed write: names the video and its result folder, never the temporary
