@@ -82,6 +82,45 @@ pub struct VideoSummary {
     pub info: VideoInfo,
     pub decoded_frames: usize,
     pub variable_frame_rate: bool,
+    /// What is wrong with the file itself (frames missing, broken timestamps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// A file with more than this share of its frames missing is damaged.
+pub const MAX_MISSING_FRAME_FRACTION: f64 = 0.05;
+
+impl VideoSummary {
+    /// Checks the decoded frames against the container: frames missing (a cut or damaged
+    /// file), timestamps that stand still or run backwards.
+    pub fn with_damage_check(mut self, time_s: &[f64]) -> Self {
+        let (decoded, declared) = (self.decoded_frames, self.info.frames);
+        if declared > 0 && (decoded as f64) < (1.0 - MAX_MISSING_FRAME_FRACTION) * declared as f64 {
+            self.warnings.push(format!(
+                "only {decoded} of the {declared} frames the file declares could be decoded: \
+                 the file is cut or damaged; reps in the missing part are not judged"
+            ));
+        }
+        let broken = time_s
+            .windows(2)
+            .filter(|w| !(w[1] > w[0]) || !w[1].is_finite())
+            .count();
+        if broken > 0 || !self.info.fps.is_finite() || self.info.fps <= 0.0 {
+            self.warnings.push(format!(
+                "broken timestamps ({broken} frames stand still or go back in time): \
+                 speeds and durations are unreliable"
+            ));
+        }
+        self
+    }
+
+    /// The warning that makes the end of the clip unjudgeable, if any.
+    pub fn missing_frames(&self) -> Option<&str> {
+        self.warnings
+            .iter()
+            .find(|w| w.contains("could be decoded"))
+            .map(String::as_str)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -155,6 +194,7 @@ impl ClipAnalysis {
             reps: &self.analysis.reps,
             thoracic_flexion_deg: &self.thoracic_flexion_deg,
             view: &self.analysis.view,
+            damage: self.analysis.video.missing_frames(),
             config,
         }
     }
@@ -328,6 +368,7 @@ pub fn run_frames(
         decoded_frames: poses.len(),
         variable_frame_rate,
         info,
+        warnings: Vec::new(),
     };
     timing.detector_ms = tracker.timing.detector_s * 1000.0;
     timing.detector_runs = tracker.timing.detector_runs;
@@ -391,6 +432,7 @@ fn frames_from_cache(
         decoded_frames: poses.len(),
         variable_frame_rate: clip.variable_frame_rate,
         info: clip.info,
+        warnings: Vec::new(),
     };
     FramePass {
         video,
@@ -425,7 +467,16 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
     let landmarks: Vec<_> = poses.iter().map(|p| p.landmarks).collect();
     let time_s = poses.iter().map(|p| p.time_s).collect();
     let filter = filter_for_stride(&config.filter, stride, fps);
-    let kinematics = kinematics::from_landmarks(&landmarks, time_s, fps, &filter, &config.pose);
+    let model_ran: Vec<bool> = poses.iter().map(|p| p.model_ran).collect();
+    let kinematics = kinematics::from_landmarks(
+        &landmarks,
+        &model_ran,
+        time_s,
+        fps,
+        &filter,
+        &config.pose,
+        &config.reliability,
+    );
     let model_frames = poses.iter().filter(|p| p.model_ran).count().max(1) as f64;
     let found = poses.iter().filter(|p| p.landmarks.is_some()).count();
     let detected_fraction = found as f64 / model_frames;
@@ -447,9 +498,15 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         stride - 1,
     );
     let mut reps = crate::reps::find_reps(&kinematics, &bar, config);
+    let lifter_height_cm = kinematics
+        .torso_px()
+        .map(|t| t * bar.scale.cm_per_px / crate::reps::TORSO_SHARE_OF_HEIGHT)
+        .filter(|h| h.is_finite() && *h > 0.0);
     for rep in reps.iter_mut() {
         rep.bar = crate::bar::rep_metrics(&bar, rep, &kinematics);
+        rep.implausible = crate::reps::implausible_figures(rep, lifter_height_cm, &config.reps);
     }
+    let video = video.with_damage_check(&kinematics.time_s);
     if person_found && reps.is_empty() {
         view.reason.push_str("; no deadlift rep found");
     }
@@ -459,6 +516,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         reps: &reps,
         thoracic_flexion_deg: &thoracic_flexion_deg,
         view: &view,
+        damage: video.missing_frames(),
         config,
     });
     timing.analysis_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -15,6 +15,7 @@ use crate::pose::tracker::ModelKind;
 pub struct Config {
     pub pose: PoseConfig,
     pub filter: FilterConfig,
+    pub reliability: ReliabilityConfig,
     pub view: ViewConfig,
     pub reps: RepsConfig,
     pub bar: BarConfig,
@@ -66,6 +67,50 @@ pub struct FilterConfig {
     pub butterworth_order: usize,
 }
 
+/// Per-frame pose reliability (see [`crate::kinematics::reliability`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReliabilityConfig {
+    /// A frame scoring under this (0–1) is a gap for the angles, reps and faults.
+    pub min_score: f64,
+    /// A bone within this fraction of its clip median length scores 1...
+    pub segment_tolerance: f64,
+    /// ...and at this fraction off, 0 (arms get 1.5x both: the plate hides the hands).
+    pub segment_limit: f64,
+    /// Fastest plausible joint speed, torso lengths per second (score 0 at twice this).
+    pub max_joint_speed_torso_per_s: f64,
+    /// Largest plausible change of joint speed, torso lengths per s² (score 0 at twice this).
+    pub max_joint_accel_torso_per_s2: f64,
+    /// Keypoint jitter allowed before speed and acceleration count, px.
+    pub jitter_px: f64,
+    /// Mean near-side visibility (shoulder, hip, knee, ankle) scoring 0, and 1.
+    pub visibility_zero: f64,
+    pub visibility_full: f64,
+    /// Torso length in pixels scoring 0, and 1 (the model sees too little below it).
+    pub torso_px_zero: f64,
+    pub torso_px_full: f64,
+    /// A rep with fewer reliable frames than this fraction is not judged.
+    pub min_reliable_rep_fraction: f64,
+}
+
+impl Default for ReliabilityConfig {
+    fn default() -> Self {
+        ReliabilityConfig {
+            min_score: 0.5,
+            segment_tolerance: 0.25,
+            segment_limit: 0.6,
+            max_joint_speed_torso_per_s: 8.0,
+            max_joint_accel_torso_per_s2: 150.0,
+            jitter_px: 3.0,
+            visibility_zero: 0.2,
+            visibility_full: 0.5,
+            torso_px_zero: 12.0,
+            torso_px_full: 30.0,
+            min_reliable_rep_fraction: 0.6,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ViewConfig {
@@ -74,8 +119,8 @@ pub struct ViewConfig {
     pub max_hip_separation_ratio: f64,
     /// Fraction of frames that must have a person for any analysis.
     pub min_person_fraction: f64,
-    /// Median torso length over the frame height under which the lifter is too small to judge.
-    pub min_torso_frame_fraction: f64,
+    /// Median torso length in pixels under which the lifter is too small to judge.
+    pub min_torso_px: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -94,6 +139,16 @@ pub struct RepsConfig {
     pub min_hip_rise_torso_fraction: f64,
     /// ...or the trunk must come up at least this much (deg) towards vertical.
     pub min_trunk_rise_deg: f64,
+    /// The pull (lowest point to top) lasts between these (s): shorter is a jump in the
+    /// keypoints, longer is not one lift.
+    pub min_pull_s: f64,
+    pub max_pull_s: f64,
+    /// At the top, the hips and knees open at least this far (deg) where they are known.
+    pub min_top_hip_deg: f64,
+    pub min_top_knee_deg: f64,
+    /// Per-rep figures beyond these are implausible (see `reps::implausible_figures`).
+    pub max_concentric_velocity_m_per_s: f64,
+    pub max_range_height_fraction: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -251,7 +306,7 @@ impl Default for ViewConfig {
             max_shoulder_separation_ratio: 0.55,
             max_hip_separation_ratio: 0.28,
             min_person_fraction: 0.3,
-            min_torso_frame_fraction: 0.11,
+            min_torso_px: 30.0,
         }
     }
 }
@@ -265,6 +320,12 @@ impl Default for RepsConfig {
             max_bar_above_hip_torso_fraction: 0.5,
             min_hip_rise_torso_fraction: 0.05,
             min_trunk_rise_deg: 20.0,
+            min_pull_s: 0.3,
+            max_pull_s: 30.0,
+            min_top_hip_deg: 135.0,
+            min_top_knee_deg: 135.0,
+            max_concentric_velocity_m_per_s: 2.5,
+            max_range_height_fraction: 0.6,
         }
     }
 }

@@ -164,9 +164,14 @@ fn main() -> ExitCode {
                 models_dir: models_dir.unwrap_or_else(default_models_dir),
             };
             match formcheck::eval::run(&cfg, &opts) {
-                Ok(md) => {
-                    println!("{md}");
-                    ExitCode::SUCCESS
+                Ok(report) => {
+                    println!("{}", report.markdown);
+                    if report.failures.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        eprintln!("eval: {} checks failed", report.failures.len());
+                        ExitCode::from(1)
+                    }
                 }
                 Err(e) => {
                     eprintln!("error: {e}");

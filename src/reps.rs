@@ -49,6 +49,43 @@ pub struct Rep {
     /// clip that starts mid-pull): where a partial rep's pull starts.
     #[serde(default)]
     pub low_frame: Option<usize>,
+    /// Figures beyond what a deadlift can do (see [`implausible_figures`]): such a rep feeds
+    /// no fault and no trend.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implausible: Vec<String>,
+}
+
+/// Shoulder-to-hip-joint length as a share of standing height (Winter's anthropometric
+/// tables: acromion 0.818 H, greater trochanter 0.530 H): turns the torso into a height.
+pub const TORSO_SHARE_OF_HEIGHT: f64 = 0.29;
+
+/// What no deadlift rep can show: a peak concentric bar speed over
+/// `reps.max_concentric_velocity_m_per_s` (2.5 m/s: faster than a snatch pull), or a range of
+/// motion over `reps.max_range_height_fraction` of the lifter's height (0.6: floor to
+/// lockout is ~0.3–0.4). Such figures mean a cut clip, broken timestamps or a lost bar.
+pub fn implausible_figures(
+    rep: &Rep,
+    lifter_height_cm: Option<f64>,
+    cfg: &crate::config::RepsConfig,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(v) = rep.bar.peak_concentric_velocity_m_per_s {
+        if v > cfg.max_concentric_velocity_m_per_s {
+            out.push(format!(
+                "peak bar velocity {v:.1} m/s (a deadlift stays under {:.1} m/s)",
+                cfg.max_concentric_velocity_m_per_s
+            ));
+        }
+    }
+    if let (Some(rom), Some(h)) = (rep.bar.range_of_motion_cm, lifter_height_cm) {
+        if rom > cfg.max_range_height_fraction * h {
+            out.push(format!(
+                "bar range of motion {rom:.0} cm (over {:.0} % of the lifter's ~{h:.0} cm height)",
+                cfg.max_range_height_fraction * 100.0
+            ));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,20 +175,6 @@ fn turning_points(h: &[Option<f64>], min_travel: f64) -> Vec<(usize, Turn)> {
     out
 }
 
-/// Median hip→shoulder distance in px: the lifter's size, for every relative threshold.
-pub fn torso_px(k: &Kinematics) -> Option<f64> {
-    let mut v: Vec<f64> = (0..k.frames())
-        .filter_map(|i| {
-            let (s, h) = (k.at(Joint::Shoulder, i)?, k.at(Joint::Hip, i)?);
-            Some(((s.0 - h.0).powi(2) + (s.1 - h.1).powi(2)).sqrt())
-        })
-        .collect();
-    if v.is_empty() {
-        return None;
-    }
-    Some(crate::kinematics::filters::median_of(&mut v))
-}
-
 /// The angles at `frame`.
 pub fn key_angles(k: &Kinematics, frame: Option<usize>) -> KeyAngles {
     let Some(f) = frame else {
@@ -178,7 +201,7 @@ fn bar_height_px(bar: &BarTrack, n: usize) -> Vec<Option<f64>> {
 pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Vec<Rep> {
     let k = kinematics;
     let n = k.frames();
-    let Some(torso) = torso_px(k) else {
+    let Some(torso) = k.torso_px() else {
         return Vec::new();
     };
     let cfg = &config.reps;
@@ -231,6 +254,23 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
                 }
             }
         }
+        // a pull ends standing: hips and knees extended at the top (where they are known: a
+        // knee out of the frame does not veto)
+        let top_max = |s: &Vec<Option<f64>>| {
+            let w = near;
+            let mut v: Vec<f64> = (p.saturating_sub(w)..=(p + w).min(n.saturating_sub(1)))
+                .filter_map(|i| s.get(i).copied().flatten())
+                .collect();
+            (v.len() >= 2).then(|| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() - 2] // the second highest: one stray reading does not decide
+            })
+        };
+        if top_max(&k.angles.hip_angle_deg).is_some_and(|h| h < cfg.min_top_hip_deg)
+            || top_max(&k.angles.knee_angle_deg).is_some_and(|h| h < cfg.min_top_knee_deg)
+        {
+            continue;
+        }
         let band = cfg.phase_band_fraction;
         let (up_travel, down_travel) =
             (before.map(|v| hv(p) - hv(v)), after.map(|w| hv(p) - hv(w)));
@@ -244,6 +284,13 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
                 .rev()
                 .find(|&i| h[i].is_some_and(|x| x <= f + band * travel))
         });
+        // the pull, from lift-off (or the lowest point) to the top
+        if let Some(v) = liftoff.or(before) {
+            let up_s = time(p) - time(v);
+            if !(cfg.min_pull_s..=cfg.max_pull_s).contains(&up_s) {
+                continue;
+            }
+        }
         // set-up: lowest hips in the set-up window before lift-off with the bar still down
         let start = liftoff.map(|l| {
             let window = (cfg.setup_window_s * k.fps).round() as usize;
@@ -311,6 +358,7 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
             descent_frame: descent,
             bottom_frame: after,
             low_frame: before,
+            implausible: Vec::new(),
         });
     }
     reps
@@ -413,11 +461,11 @@ mod tests {
     #[test]
     fn a_stiff_legged_pull_with_level_hips_is_a_rep() {
         // hips at the same height at the top as bent over (the hip keypoint does not rise
-        // when the knees stay straight), but the trunk comes up 60° → 0°
+        // when the knees stay straight: ~145° throughout), but the trunk comes up 60° → 0°
         let keys: Vec<Key> = clean()
             .into_iter()
             .map(|mut k| {
-                k.hip.1 = 230.0;
+                k.hip.1 = 200.0;
                 k
             })
             .collect();
@@ -436,6 +484,51 @@ mod tests {
             })
             .collect();
         assert!(reps_of(&keys, 126).is_empty());
+    }
+
+    #[test]
+    fn a_rise_that_ends_bent_over_is_no_rep() {
+        // the bar comes up a torso length but the hips stay folded at ~60°: a good-morning
+        // shape or a pose error, not a deadlift's top
+        let keys: Vec<Key> = clean()
+            .into_iter()
+            .map(|mut k| {
+                k.trunk_deg = 70.0;
+                k.hip.1 = 250.0;
+                k
+            })
+            .collect();
+        assert!(reps_of(&keys, 126).is_empty());
+    }
+
+    #[test]
+    fn a_jump_of_the_keypoints_is_no_rep() {
+        // the same rep with its pull squeezed into 0.2 s (6 frames): no lifter pulls that fast
+        let mut keys = clean();
+        for k in keys.iter_mut() {
+            if k.frame > 15 {
+                k.frame = 15 + ((k.frame - 15) as f64 * 0.12).round() as usize;
+            }
+        }
+        keys.dedup_by_key(|k| k.frame);
+        assert!(reps_of(&keys, 60).is_empty(), "{:?}", reps_of(&keys, 60));
+    }
+
+    #[test]
+    fn figures_no_deadlift_shows_are_implausible() {
+        let cfg = crate::config::RepsConfig::default();
+        let mut rep = Rep::default();
+        rep.bar.peak_concentric_velocity_m_per_s = Some(8.4);
+        rep.bar.range_of_motion_cm = Some(106.0);
+        let why = implausible_figures(&rep, Some(170.0), &cfg);
+        assert_eq!(why.len(), 2, "{why:?}");
+        assert!(
+            why[0].contains("8.4 m/s") && why[1].contains("106 cm"),
+            "{why:?}"
+        );
+        rep.bar.peak_concentric_velocity_m_per_s = Some(0.9);
+        rep.bar.range_of_motion_cm = Some(55.0);
+        assert!(implausible_figures(&rep, Some(170.0), &cfg).is_empty());
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct ViewMeasures {
     pub hip_separation_ratio: f64,
     /// Median torso length over the frame height.
     pub torso_frame_fraction: f64,
+    /// Median torso length, px.
+    pub torso_px: f64,
     pub person_fraction: f64,
 }
 
@@ -49,10 +51,12 @@ pub fn measure(poses: &[PoseFrame], frame_height_px: f64) -> Option<ViewMeasures
         torso.push(t);
     }
     let found = poses.iter().filter(|p| p.landmarks.is_some()).count();
+    let torso_px = median(torso)?;
     Some(ViewMeasures {
         shoulder_separation_ratio: median(sh)?,
         hip_separation_ratio: median(hip)?,
-        torso_frame_fraction: median(torso)? / frame_height_px.max(1.0),
+        torso_frame_fraction: torso_px / frame_height_px.max(1.0),
+        torso_px,
         // of the frames the model looked at (see `pose.analysis_fps`)
         person_fraction: found as f64 / poses.iter().filter(|p| p.model_ran).count().max(1) as f64,
     })
@@ -89,11 +93,10 @@ pub fn check_view(poses: &[PoseFrame], frame_height_px: f64, config: &Config) ->
             cfg.max_hip_separation_ratio
         ));
     }
-    if m.torso_frame_fraction < cfg.min_torso_frame_fraction {
+    if m.torso_px < cfg.min_torso_px {
         return no(format!(
-            "the lifter is too small in the frame to judge the view and the back (torso {:.0}% of the frame height, needs {:.0}%)",
-            m.torso_frame_fraction * 100.0,
-            cfg.min_torso_frame_fraction * 100.0
+            "the lifter is too small in the picture to judge (torso {:.0} px, needs {:.0} px: film closer or in a higher resolution)",
+            m.torso_px, cfg.min_torso_px
         ));
     }
     ViewVerdict {
@@ -155,8 +158,19 @@ mod tests {
     fn a_tiny_lifter_is_not_judged() {
         let config = Config::default();
         let side: Vec<_> = (0..30).map(|i| frame(i, 4.0)).collect();
-        // torso 120 px in a 2000 px tall frame: 6%
-        let v = check_view(&side, 2000.0, &config);
+        // the same lifter at a fifth of the size: a 24 px torso
+        let tiny: Vec<_> = side
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                for l in p.landmarks.as_mut().unwrap().iter_mut() {
+                    l.x_px *= 0.2;
+                    l.y_px *= 0.2;
+                }
+                p
+            })
+            .collect();
+        let v = check_view(&tiny, 2000.0, &config);
         assert!(!v.side_view && v.reason.contains("too small"), "{v:?}");
     }
 

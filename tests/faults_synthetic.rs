@@ -118,6 +118,7 @@ fn synthetic_faults_are_found_in_the_right_rep_and_phase() {
                 reps: &a.reps,
                 thoracic_flexion_deg: &clip.thoracic_flexion_deg,
                 view: &a.view,
+                damage: None,
                 config: &config,
             };
             let base = upright_flexion_deg(&input).expect("standing frames");

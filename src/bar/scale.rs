@@ -199,7 +199,7 @@ fn spread(mut v: Vec<f64>) -> f64 {
 /// Compares the vertical travel of the hub and of the wrists over the frames where both are
 /// known, so a plate that was only followed while it rested is not judged by the lift.
 pub fn plate_ignores_the_lift(hub_px: &[Option<(f64, f64)>], kinematics: &Kinematics) -> bool {
-    let Some(torso) = crate::reps::torso_px(kinematics) else {
+    let Some(torso) = kinematics.torso_px() else {
         return false;
     };
     let (hub_y, wrist_y): (Vec<f64>, Vec<f64>) = hub_px

@@ -9,7 +9,7 @@
 //!
 //! Config: `setup.max_bar_from_shin_cm`, `setup.min_confidence`.
 
-use super::{finding, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 
@@ -38,7 +38,7 @@ impl Fault for BarAwayFromShins {
         };
         // plates hide the ankles at the set-up: their visibility decides
         let confidence =
-            visibility(k, &[Joint::Knee, Joint::Ankle, Joint::Wrist], s, s) * bar.scale.confidence;
+            confidence(k, &[Joint::Knee, Joint::Ankle, Joint::Wrist], s, s) * bar.scale.confidence;
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }

@@ -12,7 +12,7 @@
 //!
 //! Config: `bar_drift.max_forward_cm`, `bar_drift.min_confidence`.
 
-use super::{finding, max_in, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, max_in, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 
@@ -50,7 +50,7 @@ impl Fault for BarDrift {
         };
         // mid-foot is a median over the whole clip, so only the bar's visibility counts here;
         // the scale's confidence is 0.5 for the wrist stand-in scaled by body size
-        let seen = visibility(k, &[Joint::Wrist], from, to);
+        let seen = confidence(k, &[Joint::Wrist], from, to);
         let confidence = seen * bar.scale.confidence;
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;

@@ -9,7 +9,7 @@
 //!
 //! Config: `jerk.max_liftoff_accel_m_per_s2`, `jerk.min_confidence`.
 
-use super::{finding, max_in, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, max_in, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 
@@ -52,7 +52,7 @@ impl Fault for BarJerked {
                 Some((h_m(i + d)? - 2.0 * h_m(i)? + h_m(i - d)?) / (dt * dt))
             })
             .collect();
-        let confidence = visibility(k, &[Joint::Wrist], from, to) * input.bar.scale.confidence;
+        let confidence = confidence(k, &[Joint::Wrist], from, to) * input.bar.scale.confidence;
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }

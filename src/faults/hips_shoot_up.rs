@@ -19,9 +19,9 @@
 //! Config: `hips_shoot_up.max_trunk_increase_deg`, `hips_shoot_up.max_hip_to_shoulder_rise_ratio`,
 //! `hips_shoot_up.min_confidence`.
 
-use super::{at, finding, max_in, visibility, Fault, FaultInput, Verdict};
+use super::{at, confidence, finding, max_in, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
-use crate::reps::{torso_px, Rep};
+use crate::reps::Rep;
 
 pub struct HipsShootUp;
 
@@ -44,6 +44,10 @@ fn net_trunk_deg(input: &FaultInput, base: usize, i: usize) -> Option<f64> {
     };
     Some(t - THORACIC_SHARE * gained)
 }
+
+/// How long a trunk tip must hold to count (s), and the span the set-up level is the median
+/// of: single frames of the model's trunk line scatter by 3–5° on far or dark footage.
+const SUSTAIN_S: f64 = 0.1;
 
 const CUE: &str = "Hips rise before the chest: push the floor away with the legs and lift chest and hips together.";
 
@@ -68,13 +72,17 @@ impl Fault for HipsShootUp {
                 "neither the set-up nor the bar at knee is in the clip".into(),
             );
         }
-        let confidence = visibility(k, &[Joint::Shoulder, Joint::Hip], from, to);
+        let confidence = confidence(k, &[Joint::Shoulder, Joint::Hip], from, to);
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }
         // before lift-off: from the set-up to the most tipped frame up to lift-off
         let net = |base: usize, to: usize| -> Option<(f64, usize, usize)> {
-            let series: Vec<Option<f64>> = (0..=to)
+            // one frame's reading moves by a few degrees: the start is the median over
+            // SUSTAIN_S centred on it, the peak the level held over SUSTAIN_S
+            let h = ((SUSTAIN_S * k.fps / 2.0).floor() as usize).max(1);
+            let last = (to + h).min(k.frames().saturating_sub(1));
+            let series: Vec<Option<f64>> = (0..=last)
                 .map(|i| {
                     if i < base {
                         None
@@ -83,8 +91,23 @@ impl Fault for HipsShootUp {
                     }
                 })
                 .collect();
-            let (peak, t) = max_in(&series, base, to)?;
-            Some((t - at(trunk, base)?, base, peak))
+            let mut start: Vec<f64> = (base.saturating_sub(h)..=(base + h).min(last))
+                .filter_map(|i| at(trunk, i))
+                .collect();
+            if start.is_empty() {
+                return None;
+            }
+            let start = crate::kinematics::filters::median_of(&mut start);
+            let held: Vec<Option<f64>> = (0..=to)
+                .map(|i| {
+                    let window = (i.saturating_sub(h).max(base)..=(i + h).min(last))
+                        .filter_map(|j| series.get(j).copied().flatten());
+                    series.get(i).copied().flatten()?;
+                    Some(window.fold(f64::INFINITY, f64::min))
+                })
+                .collect();
+            let (peak, t) = max_in(&held, base, to)?;
+            Some((t - start, base, peak))
         };
         let before = rep.start_frame.and_then(|s| net(s, liftoff));
         // lift-off to knee
@@ -108,7 +131,7 @@ impl Fault for HipsShootUp {
             }
         }
         // second signal: hip rise over shoulder rise from lift-off to knee
-        if let (Some(kf), Some(torso)) = (rep.knee_frame, torso_px(k)) {
+        if let (Some(kf), Some(torso)) = (rep.knee_frame, k.torso_px()) {
             let rise = |j: Joint| Some(k.at(j, liftoff)?.1 - k.at(j, kf)?.1);
             if let (Some(hip), Some(sh)) = (rise(Joint::Hip), rise(Joint::Shoulder)) {
                 // a ratio of small rises is noise: needs a real hip rise

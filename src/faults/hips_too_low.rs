@@ -9,7 +9,7 @@
 //!
 //! Config: `setup.min_hip_height_fraction`, `setup.min_confidence`.
 
-use super::{finding, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, Fault, FaultInput, Verdict};
 use crate::kinematics::{Joint, Kinematics};
 use crate::reps::Rep;
 
@@ -33,7 +33,7 @@ pub fn measure(input: &FaultInput, rep: &Rep) -> Result<(usize, f64, f64), Box<V
             "the clip does not show the set-up".into(),
         )));
     };
-    let confidence = visibility(k, &[Joint::Shoulder, Joint::Hip, Joint::Knee], s, s);
+    let confidence = confidence(k, &[Joint::Shoulder, Joint::Hip, Joint::Knee], s, s);
     if let Some(v) = super::low_confidence(confidence, input.config.setup.min_confidence) {
         return Err(Box::new(v));
     }

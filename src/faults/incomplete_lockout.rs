@@ -10,7 +10,7 @@
 //!
 //! Config: `lockout.min_hip_angle_deg`, `lockout.min_knee_angle_deg`, `lockout.min_confidence`.
 
-use super::{finding, lockout_end, max_in, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, lockout_end, max_in, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 
@@ -43,7 +43,7 @@ impl Fault for IncompleteLockout {
         let (Some(from), Some(to)) = (rep.lockout_frame, lockout_end(k, rep)) else {
             return Verdict::NotAssessable("the clip does not show the lockout".into());
         };
-        let confidence = visibility(k, &[Joint::Shoulder, Joint::Hip, Joint::Knee], from, to);
+        let confidence = confidence(k, &[Joint::Shoulder, Joint::Hip, Joint::Knee], from, to);
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }

@@ -14,7 +14,7 @@
 //! Config: `lockout_hyperextension.max_lean_back_deg`,
 //! `lockout_hyperextension.max_shoulder_behind_bar_cm`, `lockout_hyperextension.min_confidence`.
 
-use super::{finding, lockout_end, max_in, min_in, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, lockout_end, max_in, min_in, Fault, FaultInput, Verdict};
 use crate::bar::BarSource;
 use crate::kinematics::Joint;
 use crate::reps::Rep;
@@ -35,7 +35,7 @@ impl Fault for LockoutHyperextension {
         let (Some(from), Some(to)) = (rep.lockout_frame, lockout_end(k, rep)) else {
             return Verdict::NotAssessable("the clip does not show the lockout".into());
         };
-        let confidence = visibility(k, &[Joint::Shoulder, Joint::Hip], from, to);
+        let confidence = confidence(k, &[Joint::Shoulder, Joint::Hip], from, to);
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }

@@ -57,6 +57,8 @@ pub struct FaultInput<'a> {
     /// Upper-back flexion per frame (degrees), from the traced back shape.
     pub thoracic_flexion_deg: &'a [Option<f64>],
     pub view: &'a crate::analyze::ViewVerdict,
+    /// Why the end of the clip is missing (a cut or damaged file), if it is.
+    pub damage: Option<&'a str>,
     pub config: &'a crate::config::Config,
 }
 
@@ -115,6 +117,14 @@ pub fn assess(input: &FaultInput) -> (Vec<Finding>, Vec<NotAssessable>) {
         return (found, clip_wide("no deadlift rep found"));
     }
     for rep in input.reps {
+        if let Some(reason) = rep_not_judged(input, rep) {
+            not.extend(faults.iter().map(|f| NotAssessable {
+                kind: f.kind().into(),
+                rep: Some(rep.index),
+                reason: reason.clone(),
+            }));
+            continue;
+        }
         for f in &faults {
             match f.assess(input, rep) {
                 Verdict::Fine => {}
@@ -130,24 +140,74 @@ pub fn assess(input: &FaultInput) -> (Vec<Finding>, Vec<NotAssessable>) {
     (found, not)
 }
 
-// ---- helpers shared by the faults ----
-
-/// Mean landmark visibility of `joints` over `from..=to` (0 where unknown).
-pub fn visibility(k: &Kinematics, joints: &[Joint], from: usize, to: usize) -> f64 {
-    let mut sum = 0.0;
-    let mut n = 0usize;
-    for &j in joints {
-        let vis = &k.joint(j).visibility;
-        for v in vis.iter().take(to + 1).skip(from) {
-            sum += v.unwrap_or(0.0) as f64;
-            n += 1;
+/// Why a whole rep cannot be judged, if it cannot: figures no deadlift shows, too few
+/// reliable frames, or a rep that runs into the missing part of a damaged file.
+fn rep_not_judged(input: &FaultInput, rep: &Rep) -> Option<String> {
+    if !rep.implausible.is_empty() {
+        return Some(format!(
+            "implausible figures: {}",
+            rep.implausible.join("; ")
+        ));
+    }
+    let k = input.kinematics;
+    if let Some((from, to)) = rep.span(true) {
+        let (reliable, total) = k.reliable_count(from, to);
+        let min = input.config.reliability.min_reliable_rep_fraction;
+        if total > 0 && (reliable as f64) < min * total as f64 {
+            return Some(format!(
+                "pose unreliable in {} of {total} frames of this rep",
+                total - reliable
+            ));
         }
     }
-    if n == 0 {
-        0.0
-    } else {
-        sum / n as f64
+    if let Some(damage) = input.damage {
+        let last = k.frames().saturating_sub(1);
+        let reaches_end = rep.span(false).is_none_or(|(_, to)| to + 1 >= last);
+        if rep.end_frame.is_none() && reaches_end {
+            return Some(damage.to_string());
+        }
     }
+    None
+}
+
+// ---- helpers shared by the faults ----
+
+/// A finding's confidence over `from..=to`, 0–1: per frame, the pose reliability (see
+/// `kinematics::reliability`: bone lengths, motion, facing, visibility, size) capped by the
+/// model's mean visibility of the `joints` the fault reads; averaged over the window, with
+/// frames of unknown pose counting 0. So a window half made of unreliable frames can not be
+/// more than half sure.
+pub fn confidence(k: &Kinematics, joints: &[Joint], from: usize, to: usize) -> f64 {
+    let to = to.min(k.frames().saturating_sub(1));
+    if from > to || joints.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = (from..=to)
+        .map(|i| {
+            let seen = joints
+                .iter()
+                .map(|&j| {
+                    k.joint(j)
+                        .visibility
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .unwrap_or(0.0) as f64
+                })
+                .sum::<f64>()
+                / joints.len() as f64;
+            // frames the model skipped carry no visibility: their neighbours' reliability
+            // stands for them
+            let ran = k.joint(joints[0]).raw.get(i).copied().flatten().is_some();
+            let r = k.reliability.get(i).copied().flatten().unwrap_or(0.0);
+            if ran {
+                r.min(seen)
+            } else {
+                r
+            }
+        })
+        .sum();
+    sum / (to - from + 1) as f64
 }
 
 /// `Verdict::NotAssessable` when `confidence` is under `min`.
@@ -245,6 +305,71 @@ mod tests {
         let (found, not) = assess(&scene.input());
         assert!(found.is_empty());
         assert!(not.iter().all(|n| n.reason == "no deadlift rep found"));
+    }
+
+    #[test]
+    fn a_rep_with_an_unreliable_pose_is_not_judged_and_says_how_unreliable() {
+        let mut scene = Scene::new(&hips_first());
+        let (from, to) = scene.reps[0].span(true).unwrap();
+        // 70 % of the rep's frames unreliable
+        for i in from..=(from + (to - from) * 7 / 10) {
+            scene.kinematics.reliability[i] = Some(0.2);
+        }
+        let (found, not) = assess(&scene.input());
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(not.len(), registry().len());
+        assert!(
+            not.iter().all(|n| n.rep == Some(1)
+                && n.reason.starts_with("pose unreliable in ")
+                && n.reason.ends_with(" frames of this rep")),
+            "{not:?}"
+        );
+    }
+
+    #[test]
+    fn confidence_follows_the_reliability_of_the_window() {
+        let mut scene = Scene::new(&clean());
+        let k = &mut scene.kinematics;
+        let sure = confidence(k, &[Joint::Shoulder, Joint::Hip], 10, 29);
+        // visibility 0.95 everywhere, reliability 1: confidence is the visibility
+        assert!((sure - 0.95).abs() < 1e-6, "{sure}");
+        // half the window unreliable at 0.1, the other half at 1
+        for i in 10..20 {
+            k.reliability[i] = Some(0.1);
+        }
+        let half = confidence(k, &[Joint::Shoulder, Joint::Hip], 10, 29);
+        assert!((half - (0.1 + 0.95) / 2.0).abs() < 1e-6, "{half}");
+        // frames with no pose count as nothing
+        for i in 10..30 {
+            k.reliability[i] = None;
+        }
+        assert_eq!(confidence(k, &[Joint::Shoulder], 10, 29), 0.0);
+    }
+
+    #[test]
+    fn an_implausible_rep_feeds_no_fault() {
+        let mut scene = Scene::new(&hips_first());
+        scene.reps[0].implausible = vec!["peak bar velocity 8.4 m/s".into()];
+        let (found, not) = assess(&scene.input());
+        assert!(found.is_empty());
+        assert!(not.iter().all(|n| n.reason.contains("implausible figures")));
+    }
+
+    #[test]
+    fn a_rep_cut_off_by_a_damaged_file_is_not_judged() {
+        let mut scene = Scene::new(&hips_first());
+        let rep = &mut scene.reps[0];
+        rep.end_frame = None;
+        rep.bottom_frame = None;
+        rep.descent_frame = None;
+        let n = scene.kinematics.frames();
+        rep.lockout_frame = Some(n - 1);
+        let damage = "only 60 of 120 frames could be decoded".to_string();
+        let mut input = scene.input();
+        input.damage = Some(&damage);
+        let (found, not) = assess(&input);
+        assert!(found.is_empty());
+        assert!(not.iter().all(|n| n.reason == damage), "{not:?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //!
 //! Config: `neck.max_extension_deg`, `neck.min_confidence`.
 
-use super::{finding, max_in, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, max_in, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 
@@ -28,7 +28,7 @@ impl Fault for NeckHyperextension {
         ) else {
             return Verdict::NotAssessable("the clip does not show the pull from the floor".into());
         };
-        let confidence = visibility(k, &[Joint::Ear, Joint::Shoulder], from, to);
+        let confidence = confidence(k, &[Joint::Ear, Joint::Shoulder], from, to);
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }

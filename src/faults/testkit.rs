@@ -232,6 +232,7 @@ impl Scene {
             reps: &self.reps,
             thoracic_flexion_deg: &self.flexion,
             view: &self.view,
+            damage: None,
             config: &self.config,
         }
     }

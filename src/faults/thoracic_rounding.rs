@@ -20,7 +20,7 @@
 //! `thoracic_rounding.min_confidence`,
 //! `thoracic_rounding.min_traced_fraction`, `thoracic_rounding.min_bent_trunk_deg`.
 
-use super::{finding, max_in, visibility, Fault, FaultInput, Verdict};
+use super::{confidence, finding, max_in, Fault, FaultInput, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 
@@ -88,7 +88,7 @@ impl Fault for ThoracicRounding {
         let Some((peak, curve_deg)) = max_in(&masked, from, to) else {
             return Verdict::NotAssessable("no back shape in the bent-over frames".into());
         };
-        let confidence = visibility(k, &[Joint::Shoulder, Joint::Hip], from, to) * traced;
+        let confidence = confidence(k, &[Joint::Shoulder, Joint::Hip], from, to) * traced;
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }

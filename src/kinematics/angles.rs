@@ -10,6 +10,40 @@
 
 pub type Point = (f64, f64);
 
+/// An anatomical range of an angle, degrees (inclusive).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range(f64, f64);
+
+impl Range {
+    pub fn contains(&self, deg: f64) -> bool {
+        deg.is_finite() && (self.0..=self.1).contains(&deg)
+    }
+    pub fn bounds(&self) -> (f64, f64) {
+        (self.0, self.1)
+    }
+}
+
+/// Where each angle can be in a human body during a lift; outside it the skeleton is wrong,
+/// and the value is a gap. Wide on purpose (they catch pose errors, not form): the trunk from
+/// leaning back 45° to 100° forward (past horizontal in a stiff-legged pull), the hip from
+/// 30° (deep squat flexion) to 230° (50° hyperextension, well past any spine's), the knee
+/// from 30° (full flexion) to 190° (10° hyperextension), the shin from 30° back to 70°
+/// forward, the neck ±90°.
+pub const TRUNK_RANGE_DEG: Range = Range(-45.0, 100.0);
+pub const HIP_RANGE_DEG: Range = Range(30.0, 230.0);
+pub const KNEE_RANGE_DEG: Range = Range(30.0, 190.0);
+pub const SHIN_RANGE_DEG: Range = Range(-30.0, 70.0);
+pub const NECK_RANGE_DEG: Range = Range(-90.0, 90.0);
+
+/// Every range, by the name of its `frames.csv` column.
+pub const RANGES: [(&str, Range); 5] = [
+    ("trunk_angle_deg", TRUNK_RANGE_DEG),
+    ("hip_angle_deg", HIP_RANGE_DEG),
+    ("knee_angle_deg", KNEE_RANGE_DEG),
+    ("shin_angle_deg", SHIN_RANGE_DEG),
+    ("neck_angle_deg", NECK_RANGE_DEG),
+];
+
 /// Direction of `from → to` in degrees, 0 = forward, 90 = up.
 fn direction_deg(from: Point, to: Point, facing: f64) -> f64 {
     let forward = facing * (to.0 - from.0);

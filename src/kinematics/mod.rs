@@ -5,10 +5,11 @@
 pub mod angles;
 pub mod back;
 pub mod filters;
+pub mod reliability;
 
 use serde::Serialize;
 
-use crate::config::{FilterConfig, PoseConfig};
+use crate::config::{FilterConfig, PoseConfig, ReliabilityConfig};
 use crate::pose::{idx, Landmark, NUM_LANDMARKS};
 use filters::Gappy;
 
@@ -147,9 +148,63 @@ pub struct Kinematics {
     pub facing: Facing,
     pub joints: Vec<JointTrack>,
     pub angles: AngleSeries,
+    /// Pose reliability per frame, 0–1 (see [`reliability`]); `None` where no one was found.
+    /// Frames the model skipped take the weaker of their neighbours'.
+    pub reliability: Vec<Option<f64>>,
+    /// Under this a frame is unreliable (`reliability.min_score`).
+    pub min_reliability: f64,
+    /// Frames whose left/right labels were swapped back.
+    pub swaps_repaired: usize,
 }
 
 impl Kinematics {
+    /// Whether `frame` has a pose good enough to measure from.
+    pub fn reliable(&self, frame: usize) -> bool {
+        self.reliability
+            .get(frame)
+            .copied()
+            .flatten()
+            .is_some_and(|r| r >= self.min_reliability)
+    }
+
+    /// Reliable frames in `from..=to`, and how many frames that is.
+    pub fn reliable_count(&self, from: usize, to: usize) -> (usize, usize) {
+        let to = to.min(self.frames().saturating_sub(1));
+        if from > to {
+            return (0, 0);
+        }
+        (
+            (from..=to).filter(|&i| self.reliable(i)).count(),
+            to - from + 1,
+        )
+    }
+
+    /// Mean reliability over `from..=to` (0 where unknown).
+    pub fn mean_reliability(&self, from: usize, to: usize) -> f64 {
+        let to = to.min(self.frames().saturating_sub(1));
+        if from > to {
+            return 0.0;
+        }
+        (from..=to)
+            .map(|i| self.reliability.get(i).copied().flatten().unwrap_or(0.0))
+            .sum::<f64>()
+            / (to - from + 1) as f64
+    }
+
+    /// Median hip→shoulder distance in px: the lifter's size, for every relative threshold.
+    pub fn torso_px(&self) -> Option<f64> {
+        let mut v: Vec<f64> = (0..self.frames())
+            .filter_map(|i| {
+                let (s, h) = (self.at(Joint::Shoulder, i)?, self.at(Joint::Hip, i)?);
+                Some(((s.0 - h.0).powi(2) + (s.1 - h.1).powi(2)).sqrt())
+            })
+            .collect();
+        if v.is_empty() {
+            return None;
+        }
+        Some(filters::median_of(&mut v))
+    }
+
     pub fn frames(&self) -> usize {
         self.time_s.len()
     }
@@ -176,28 +231,36 @@ impl Kinematics {
             facing,
             joints,
             angles: AngleSeries::default(),
+            reliability: vec![Some(1.0); n],
+            min_reliability: ReliabilityConfig::default().min_score,
+            swaps_repaired: 0,
         };
         k.angles = compute_angles(&k);
         k
     }
 }
 
-/// Per-frame angles from the filtered trajectories, unwrapped.
+/// Per-frame angles from the filtered trajectories. Each angle is kept only inside its
+/// anatomical range ([`angles::RANGES`]); outside it is a gap. Never unwrapped: every range
+/// is narrower than a turn, so a wrong reading can never be carried into the next frames.
 pub fn compute_angles(k: &Kinematics) -> AngleSeries {
     let f = k.facing.sign();
     let n = k.frames();
-    let series =
-        |g: &dyn Fn(usize) -> Option<f64>| filters::unwrap_deg(&(0..n).map(g).collect::<Vec<_>>());
+    let series = |range: angles::Range, g: &dyn Fn(usize) -> Option<f64>| -> Gappy {
+        (0..n)
+            .map(|i| g(i).filter(|a| range.contains(*a)))
+            .collect()
+    };
     use Joint::*;
     AngleSeries {
-        trunk_angle_deg: series(&|i| {
+        trunk_angle_deg: series(angles::TRUNK_RANGE_DEG, &|i| {
             Some(angles::trunk_angle_deg(
                 k.at(Hip, i)?,
                 k.at(Shoulder, i)?,
                 f,
             ))
         }),
-        hip_angle_deg: series(&|i| {
+        hip_angle_deg: series(angles::HIP_RANGE_DEG, &|i| {
             Some(angles::hip_angle_deg(
                 k.at(Shoulder, i)?,
                 k.at(Hip, i)?,
@@ -205,7 +268,7 @@ pub fn compute_angles(k: &Kinematics) -> AngleSeries {
                 f,
             ))
         }),
-        knee_angle_deg: series(&|i| {
+        knee_angle_deg: series(angles::KNEE_RANGE_DEG, &|i| {
             Some(angles::knee_angle_deg(
                 k.at(Hip, i)?,
                 k.at(Knee, i)?,
@@ -213,10 +276,10 @@ pub fn compute_angles(k: &Kinematics) -> AngleSeries {
                 f,
             ))
         }),
-        shin_angle_deg: series(&|i| {
+        shin_angle_deg: series(angles::SHIN_RANGE_DEG, &|i| {
             Some(angles::shin_angle_deg(k.at(Ankle, i)?, k.at(Knee, i)?, f))
         }),
-        neck_angle_deg: series(&|i| {
+        neck_angle_deg: series(angles::NECK_RANGE_DEG, &|i| {
             Some(angles::neck_angle_deg(
                 k.at(Hip, i)?,
                 k.at(Shoulder, i)?,
@@ -294,20 +357,34 @@ pub fn filter_coordinate(values: &[Option<f64>], fps: f64, cfg: &FilterConfig) -
 
 /// Builds the near-side joint tracks, filtered, from per-frame landmarks; the hip is moved to
 /// the joint centre (see `pose.hip_forward_offset_torso_fraction`) and its tracking lag is
-/// undone (see `pose.hip_tracking_lag_frames`).
+/// undone (see `pose.hip_tracking_lag_frames`). Left/right swaps are repaired first, and
+/// frames under `reliability.min_score` are gaps: left out before filtering (a wrong reading
+/// would leak into its neighbours through the filters) and blank after it.
+/// `model_ran[i]` is false on frames the model skipped (filled from their neighbours).
 pub fn from_landmarks(
     frames: &[Option<[Landmark; NUM_LANDMARKS]>],
+    model_ran: &[bool],
     time_s: Vec<f64>,
     fps: f64,
     cfg: &FilterConfig,
     pose: &PoseConfig,
+    reliability_cfg: &ReliabilityConfig,
 ) -> Kinematics {
     let side = choose_side(frames);
-    let facing = choose_facing(frames);
+    let mut frames = frames.to_vec();
+    let swaps_repaired = reliability::repair_swaps(&mut frames, &time_s, side);
+    let facing = choose_facing(&frames);
+    let assessed = reliability::assess(&frames, &time_s, side, facing, reliability_cfg);
+    let scores = assessed.scores();
+    let below = |s: &Option<f64>| s.is_some_and(|s| s < reliability_cfg.min_score);
+    let max_gap = (cfg.max_gap_s * fps).round().max(1.0) as usize;
+    let reliability = reliability::spread_to_skipped(&scores, model_ran, max_gap);
+    let frames = &frames[..];
     let joints = Joint::ALL
         .iter()
         .map(|&joint| {
             let li = joint.landmark(side);
+            let unreliable: Vec<bool> = assessed.joint_scores(joint).iter().map(below).collect();
             let raw: Track = frames
                 .iter()
                 .map(|f| f.as_ref().map(|l| (l[li].x_px as f64, l[li].y_px as f64)))
@@ -319,8 +396,9 @@ pub fn from_landmarks(
             let gated = |axis: usize| -> Gappy {
                 raw.iter()
                     .zip(&visibility)
-                    .map(|(p, v)| match (p, v) {
-                        (Some(p), Some(v)) if *v >= cfg.min_visibility => {
+                    .zip(&unreliable)
+                    .map(|((p, v), &bad)| match (p, v) {
+                        (Some(p), Some(v)) if *v >= cfg.min_visibility && !bad => {
                             Some(if axis == 0 { p.0 } else { p.1 })
                         }
                         _ => None,
@@ -332,7 +410,8 @@ pub fn from_landmarks(
             let filtered = xs
                 .iter()
                 .zip(&ys)
-                .map(|(x, y)| Some(((*x)?, (*y)?)))
+                .zip(&unreliable)
+                .map(|((x, y), &bad)| if bad { None } else { Some(((*x)?, (*y)?)) })
                 .collect();
             JointTrack {
                 joint,
@@ -347,6 +426,9 @@ pub fn from_landmarks(
     shift_hip_to_joint_centre(&mut joints, facing, pose.hip_forward_offset_torso_fraction);
     let mut k = Kinematics::from_tracks(fps, side, facing, joints);
     k.time_s = time_s;
+    k.reliability = reliability;
+    k.min_reliability = reliability_cfg.min_score;
+    k.swaps_repaired = swaps_repaired;
     k
 }
 
@@ -455,17 +537,21 @@ mod tests {
         let cfg = FilterConfig::default();
         let a = from_landmarks(
             &vec![Some(lifter(true, true)); 30],
+            &[true; 30],
             (0..30).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
             &PoseConfig::default(),
+            &ReliabilityConfig::default(),
         );
         let b = from_landmarks(
             &vec![Some(lifter(false, false)); 30],
+            &[true; 30],
             (0..30).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
             &PoseConfig::default(),
+            &ReliabilityConfig::default(),
         );
         let (ta, tb) = (
             a.angles.trunk_angle_deg[15].unwrap(),
@@ -525,12 +611,77 @@ mod tests {
         }
         let k = from_landmarks(
             &frames,
+            &[true; 40],
             (0..40).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &cfg,
             &PoseConfig::default(),
+            &ReliabilityConfig::default(),
         );
         assert!(k.angles.trunk_angle_deg[15].is_none());
         assert!(k.angles.trunk_angle_deg[5].is_some());
+    }
+
+    #[test]
+    fn one_wrong_reading_at_the_start_is_a_gap_and_carries_nowhere() {
+        // the first frame's knee sits above the hip (a hip angle of ~300° if taken); the rest
+        // is a steady set-up
+        let cfg = FilterConfig::default();
+        let mut frames = vec![Some(lifter(true, true)); 30];
+        if let Some(l) = frames[0].as_mut() {
+            l[idx::L_KNEE].y_px = 150.0;
+            l[idx::L_KNEE].x_px = 330.0;
+        }
+        let k = from_landmarks(
+            &frames,
+            &[true; 30],
+            (0..30).map(|i| i as f64 / 30.0).collect(),
+            30.0,
+            &cfg,
+            &PoseConfig::default(),
+            &ReliabilityConfig::default(),
+        );
+        assert!(!k.reliable(0), "{:?}", k.reliability[0]);
+        assert!(k.angles.hip_angle_deg[0].is_none());
+        let later: Vec<f64> = k.angles.hip_angle_deg[1..]
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        assert!(later.len() > 20);
+        let (lo, hi) = angles::HIP_RANGE_DEG.bounds();
+        assert!(later.iter().all(|&h| (lo..=hi).contains(&h)), "{later:?}");
+        // the steady pose's hip angle, not a turn away
+        assert!(
+            later.iter().all(|&h| (later[10] - h).abs() < 1.0),
+            "{later:?}"
+        );
+    }
+
+    #[test]
+    fn angles_outside_their_range_are_gaps() {
+        // a "hip angle" of 300°: the knee drawn above and behind the hip
+        let n = 10;
+        let put = |p: (f64, f64)| -> Track { vec![Some(p); n] };
+        let joints: Vec<JointTrack> = Joint::ALL
+            .iter()
+            .map(|&j| {
+                let p = match j {
+                    Joint::Shoulder => (340.0, 100.0),
+                    Joint::Hip => (300.0, 200.0),
+                    Joint::Knee => (250.0, 150.0),
+                    Joint::Ankle => (300.0, 360.0),
+                    _ => (300.0, 300.0),
+                };
+                JointTrack::exact(j, put(p), 1.0)
+            })
+            .collect();
+        let k = Kinematics::from_tracks(30.0, Side::Left, Facing::Right, joints);
+        assert!(
+            k.angles.hip_angle_deg.iter().all(|h| h.is_none()),
+            "{:?}",
+            k.angles.hip_angle_deg
+        );
+        assert!(k.angles.trunk_angle_deg.iter().all(|t| t.is_some()));
     }
 }

@@ -1,7 +1,8 @@
 //! `frames.csv`: one row per frame with the angles, then for each joint used the raw and
 //! filtered pixel coordinates and the visibility, then the bar (position, source: plate,
 //! wrist or none, cm from mid-foot, height), then the upper-back curve angle traced from the
-//! person mask (`upper_back_flexion_deg`, see `kinematics::back`). Empty cell = unknown.
+//! person mask (`upper_back_flexion_deg`, see `kinematics::back`), then the frame's pose
+//! reliability (`pose_reliability`, 0–1, see `kinematics::reliability`). Empty cell = unknown.
 
 use std::io::Write;
 
@@ -60,6 +61,7 @@ impl Exporter for FramesCsv {
         }
         header.extend(BAR_COLUMNS.iter().map(|s| s.to_string()));
         header.push("upper_back_flexion_deg".into());
+        header.push("pose_reliability".into());
         writeln!(out, "{}", header.join(","))?;
         let a = &k.angles;
         let bar = &clip.bar;
@@ -89,6 +91,7 @@ impl Exporter for FramesCsv {
             row.push(cell(bar.x_cm_from_midfoot(i, facing), 2));
             row.push(cell(bar.height_cm(i), 2));
             row.push(cell(clip.thoracic_flexion_deg.get(i).copied().flatten(), 2));
+            row.push(cell(k.reliability.get(i).copied().flatten(), 3));
             writeln!(out, "{}", row.join(","))?;
         }
         Ok(())

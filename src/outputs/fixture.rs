@@ -288,6 +288,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
             },
             decoded_frames: frames,
             variable_frame_rate: false,
+            warnings: Vec::new(),
         },
         pose: PoseSummary {
             model: ModelKind::Full,

@@ -1,0 +1,560 @@
+//! Per-frame pose reliability: how far the model's skeleton in one frame can be trusted,
+//! from checks that hold for any camera, body and direction (not from the model's own
+//! scores alone: BlazePose is confidently wrong on far, backlit or low-camera footage).
+//!
+//! The score of a frame is the weakest of five parts, each 0–1 (documented in the README):
+//! - `segments`: bones do not change length. Upper arm, forearm, thigh, shin and torso on the
+//!   near side against the clip's own robust median length; within `segment_tolerance` (as a
+//!   fraction) scores 1, at `segment_limit` 0 (arms get half again as much slack: the plate
+//!   hides the hands).
+//! - `motion`: no joint of a lifter moves faster than `max_joint_speed_torso_per_s` or
+//!   changes speed faster than `max_joint_accel_torso_per_s2` (torso lengths, after a
+//!   `jitter_px` allowance); a one-frame jump shows as both. Score 0 at twice the limit.
+//! - `sides`: the frame's own facing (toes ahead of heels, nose ahead of the ears) agrees with
+//!   the clip's; a skeleton turned the other way has its knees bending backwards.
+//! - `visibility`: the model's own visibility of the joint.
+//! - `size`: the torso length in pixels the model had to work with.
+//!
+//! Each joint gets its own score (its segments, motion and visibility, and the frame's sides
+//! and size); a joint under `reliability.min_score` is a gap in that frame, so a wrong ankle
+//! blanks the knee angle and leaves the trunk. A bone vouches for both its ends: a joint is
+//! suspect only when every bone it belongs to is off. The frame's score is the weakest of the
+//! shoulder, hip and knee (every main fault needs them); a frame under `min_score` counts as
+//! unreliable for reps and faults. Left/right label swaps are repaired first
+//! ([`repair_swaps`]).
+
+use crate::config::ReliabilityConfig;
+use crate::pose::{idx, Landmark, NUM_LANDMARKS};
+
+use super::{Facing, Joint, Side};
+
+/// Landmarks of one frame (`None`: no person, or the model did not run).
+pub type Frame = Option<[Landmark; NUM_LANDMARKS]>;
+
+/// The parts of one frame's score (each 0–1), over the joints every fault needs (shoulder,
+/// hip, knee).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Parts {
+    pub segments: f64,
+    pub motion: f64,
+    pub sides: f64,
+    pub visibility: f64,
+    pub size: f64,
+}
+
+impl Parts {
+    /// The weakest part.
+    pub fn score(&self) -> f64 {
+        self.segments
+            .min(self.motion)
+            .min(self.sides)
+            .min(self.visibility)
+            .min(self.size)
+    }
+}
+
+/// One frame: its parts, and a score per joint (in [`Joint::ALL`] order) that gates that
+/// joint alone: a wrong ankle makes the knee angle a gap, not the trunk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameReliability {
+    pub parts: Parts,
+    pub joints: [f64; 9],
+}
+
+/// The joints whose weakest score is the frame's score: every main fault needs the trunk
+/// (shoulder, hip) and the hip angle (knee).
+const CORE: [Joint; 3] = [Joint::Shoulder, Joint::Hip, Joint::Knee];
+
+/// Reliability of every frame of a clip.
+#[derive(Debug, Clone, Default)]
+pub struct Reliability {
+    /// Per frame; `None` where the model found no one or did not run.
+    pub frames: Vec<Option<FrameReliability>>,
+}
+
+impl Reliability {
+    /// Score per frame (`None` where the model found no one or did not run).
+    pub fn scores(&self) -> Vec<Option<f64>> {
+        self.frames
+            .iter()
+            .map(|p| p.map(|p| p.parts.score()))
+            .collect()
+    }
+
+    /// Score of `joint` per frame.
+    pub fn joint_scores(&self, joint: Joint) -> Vec<Option<f64>> {
+        let j = joint_index(joint);
+        self.frames.iter().map(|p| p.map(|p| p.joints[j])).collect()
+    }
+}
+
+fn joint_index(joint: Joint) -> usize {
+    Joint::ALL.iter().position(|&j| j == joint).unwrap_or(0)
+}
+
+/// 1 up to `full`, 0 from `zero`, linear between (`full < zero`: lower is better).
+fn ramp_down(x: f64, full: f64, zero: f64) -> f64 {
+    if !x.is_finite() {
+        return 0.0;
+    }
+    ((zero - x) / (zero - full).max(1e-9)).clamp(0.0, 1.0)
+}
+
+/// 0 up to `zero`, 1 from `full`, linear between (higher is better).
+fn ramp_up(x: f64, zero: f64, full: f64) -> f64 {
+    if !x.is_finite() {
+        return 0.0;
+    }
+    ((x - zero) / (full - zero).max(1e-9)).clamp(0.0, 1.0)
+}
+
+fn dist(a: &Landmark, b: &Landmark) -> f64 {
+    (((a.x_px - b.x_px).powi(2) + (a.y_px - b.y_px).powi(2)) as f64).sqrt()
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.retain(|x| x.is_finite());
+    (!v.is_empty()).then(|| super::filters::median_of(&mut v))
+}
+
+/// The near-side segments checked, with their slack factor (arms: the plate hides the hands).
+const SEGMENTS: [(Joint, Joint, f64); 5] = [
+    (Joint::Shoulder, Joint::Elbow, 1.5),
+    (Joint::Elbow, Joint::Wrist, 1.5),
+    (Joint::Hip, Joint::Knee, 1.0),
+    (Joint::Knee, Joint::Ankle, 1.0),
+    (Joint::Shoulder, Joint::Hip, 1.0),
+];
+const UPPER_ARM: usize = 0;
+const FOREARM: usize = 1;
+const THIGH: usize = 2;
+const SHIN: usize = 3;
+const TORSO: usize = 4;
+
+/// Which segments vouch for a joint: one in good shape is enough (a wrong ankle spoils the
+/// shin, not the thigh, so the knee stays); an end joint has only its own.
+fn vouching_segments(joint: Joint) -> &'static [usize] {
+    match joint {
+        Joint::Ear | Joint::Shoulder => &[TORSO, UPPER_ARM],
+        Joint::Elbow => &[UPPER_ARM, FOREARM],
+        Joint::Wrist => &[FOREARM],
+        Joint::Hip => &[TORSO, THIGH],
+        Joint::Knee => &[THIGH, SHIN],
+        Joint::Ankle | Joint::Heel | Joint::FootIndex => &[SHIN],
+    }
+}
+
+/// Left/right landmark pairs of BlazePose (eyes, ears, mouth, then 11..=32 in odd/even pairs).
+fn lr_pairs() -> impl Iterator<Item = (usize, usize)> {
+    [(1, 4), (2, 5), (3, 6), (7, 8), (9, 10)]
+        .into_iter()
+        .chain((11..=31).step_by(2).map(|l| (l, l + 1)))
+}
+
+/// Swaps the left and right labels of one frame.
+fn swap_sides(l: &mut [Landmark; NUM_LANDMARKS]) {
+    for (a, b) in lr_pairs() {
+        l.swap(a, b);
+    }
+}
+
+/// Repairs frames where the model swapped its left and right limbs: the near side's knee,
+/// ankle, foot, elbow and wrist must stay near where they were on the last frame (within
+/// 0.3 s); when the far side's points lie much closer (under half the distance, and the near
+/// ones moved over 0.15 torso lengths on average), the labels are swapped back. Returns the
+/// number of frames repaired.
+pub fn repair_swaps(frames: &mut [Frame], time_s: &[f64], side: Side) -> usize {
+    let limbs = [
+        Joint::Knee,
+        Joint::Ankle,
+        Joint::FootIndex,
+        Joint::Elbow,
+        Joint::Wrist,
+    ];
+    let far_side = match side {
+        Side::Left => Side::Right,
+        Side::Right => Side::Left,
+    };
+    let torso = median(
+        frames
+            .iter()
+            .flatten()
+            .map(|l| {
+                dist(
+                    &l[Joint::Shoulder.landmark(side)],
+                    &l[Joint::Hip.landmark(side)],
+                )
+            })
+            .collect(),
+    );
+    let Some(torso) = torso.filter(|t| *t > 1.0) else {
+        return 0;
+    };
+    let mut repaired = 0;
+    let mut last: Option<(f64, [Landmark; NUM_LANDMARKS])> = None;
+    for (i, frame) in frames.iter_mut().enumerate() {
+        let Some(l) = frame.as_mut() else { continue };
+        let t = time_s.get(i).copied().unwrap_or(0.0);
+        if let Some((t0, prev)) = last.filter(|(t0, _)| t - t0 <= 0.3) {
+            let _ = t0;
+            let cost = |s: Side| -> f64 {
+                limbs
+                    .iter()
+                    .map(|j| dist(&l[j.landmark(s)], &prev[j.landmark(side)]))
+                    .sum::<f64>()
+                    / limbs.len() as f64
+            };
+            let (keep, swap) = (cost(side), cost(far_side));
+            if keep > 0.15 * torso && swap < 0.5 * keep {
+                swap_sides(l);
+                repaired += 1;
+            }
+        }
+        last = Some((t, *l));
+    }
+    repaired
+}
+
+/// Scores every frame (see the module doc). `frames` are after [`repair_swaps`].
+pub fn assess(
+    frames: &[Frame],
+    time_s: &[f64],
+    side: Side,
+    facing: Facing,
+    cfg: &ReliabilityConfig,
+) -> Reliability {
+    let n = frames.len();
+    let at = |l: &[Landmark; NUM_LANDMARKS], j: Joint| l[j.landmark(side)];
+    let length = |l: &[Landmark; NUM_LANDMARKS], a: Joint, b: Joint| dist(&at(l, a), &at(l, b));
+    let medians: Vec<Option<f64>> = SEGMENTS
+        .iter()
+        .map(|&(a, b, _)| median(frames.iter().flatten().map(|l| length(l, a, b)).collect()))
+        .collect();
+    let torso = medians[4].unwrap_or(0.0).max(1.0);
+    // previous and next frame with a pose, for the motion checks
+    let known: Vec<usize> = (0..n).filter(|&i| frames[i].is_some()).collect();
+    let time = |i: usize| time_s.get(i).copied().unwrap_or(i as f64 / 30.0);
+    let jitter = cfg.jitter_px;
+    // motion: velocity in and out of each frame (px/s), neighbours within 0.5 s
+    let neighbour = |k: Option<usize>, i: usize| {
+        let j = known[k?];
+        let f = frames[j].as_ref()?;
+        let dt = (time(j) - time(i)).abs();
+        (dt > 0.0 && dt <= 0.5).then_some((f, dt))
+    };
+    let mut speed = vec![[0.0; 9]; known.len()];
+    let mut accel = vec![[0.0; 9]; known.len()];
+    for (k, &i) in known.iter().enumerate() {
+        let Some(l) = frames[i].as_ref() else {
+            continue;
+        };
+        let prev = neighbour(k.checked_sub(1), i);
+        let next = neighbour((k + 1 < known.len()).then_some(k + 1), i);
+        for (ji, &j) in Joint::ALL.iter().enumerate() {
+            // a jump into a wrong frame and back out is fast both ways; its neighbours are
+            // fast one way only
+            let s = [prev, next]
+                .iter()
+                .flatten()
+                .map(|(f, dt)| (dist(&at(l, j), &at(f, j)) - jitter).max(0.0) / dt / torso)
+                .fold(f64::INFINITY, f64::min);
+            speed[k][ji] = if s.is_finite() { s } else { 0.0 };
+            if let (Some((p, dp)), Some((q, dq))) = (prev, next) {
+                let (c, a, b) = (at(l, j), at(p, j), at(q, j));
+                let v_in = ((c.x_px - a.x_px) as f64 / dp, (c.y_px - a.y_px) as f64 / dp);
+                let v_out = ((b.x_px - c.x_px) as f64 / dq, (b.y_px - c.y_px) as f64 / dq);
+                let dv = ((v_out.0 - v_in.0).powi(2) + (v_out.1 - v_in.1).powi(2)).sqrt();
+                let allowance = 2.0 * jitter / dp.min(dq);
+                accel[k][ji] = (dv - allowance).max(0.0) / (0.5 * (dp + dq)) / torso;
+            }
+        }
+    }
+    let mut out = vec![None; n];
+    for (k, &i) in known.iter().enumerate() {
+        let Some(l) = frames[i].as_ref() else {
+            continue;
+        };
+        let segment_scores: Vec<f64> = SEGMENTS
+            .iter()
+            .zip(&medians)
+            .map(|(&(a, b, slack), m)| match m {
+                // a bone with a hidden end (the plate, the frame edge) says nothing
+                Some(m)
+                    if *m >= 1.0
+                        && at(l, a).visibility as f64 >= cfg.visibility_full
+                        && at(l, b).visibility as f64 >= cfg.visibility_full =>
+                {
+                    ramp_down(
+                        (length(l, a, b) / m).ln().abs(),
+                        (1.0 + slack * cfg.segment_tolerance).ln(),
+                        (1.0 + slack * cfg.segment_limit).ln(),
+                    )
+                }
+                _ => 1.0,
+            })
+            .collect();
+        let sides = ramp_up(facing_agreement(l, facing), -0.5, 0.0);
+        let size = ramp_up(
+            length(l, Joint::Shoulder, Joint::Hip),
+            cfg.torso_px_zero,
+            cfg.torso_px_full,
+        );
+        let mut joints = [0.0; 9];
+        let mut core = Parts {
+            segments: 1.0,
+            motion: 1.0,
+            sides,
+            visibility: 1.0,
+            size,
+        };
+        for (ji, &j) in Joint::ALL.iter().enumerate() {
+            let segments = vouching_segments(j)
+                .iter()
+                .map(|&s| segment_scores[s])
+                .fold(0.0, f64::max);
+            // a one-frame jump peaks the acceleration on its own frame (twice its
+            // neighbours'): only a local peak counts
+            let around = [k.checked_sub(1), Some(k + 1)]
+                .iter()
+                .flatten()
+                .filter_map(|&m| accel.get(m).map(|a| a[ji]))
+                .fold(0.0, f64::max);
+            let a = if accel[k][ji] >= around {
+                accel[k][ji]
+            } else {
+                0.0
+            };
+            let motion = ramp_down(
+                speed[k][ji],
+                cfg.max_joint_speed_torso_per_s,
+                2.0 * cfg.max_joint_speed_torso_per_s,
+            )
+            .min(ramp_down(
+                a,
+                cfg.max_joint_accel_torso_per_s2,
+                2.0 * cfg.max_joint_accel_torso_per_s2,
+            ));
+            let visibility = ramp_up(
+                at(l, j).visibility as f64,
+                cfg.visibility_zero,
+                cfg.visibility_full,
+            );
+            joints[ji] = segments.min(motion).min(visibility).min(sides).min(size);
+            if CORE.contains(&j) {
+                core.segments = core.segments.min(segments);
+                core.motion = core.motion.min(motion);
+                core.visibility = core.visibility.min(visibility);
+            }
+        }
+        out[i] = Some(FrameReliability {
+            parts: core,
+            joints,
+        });
+    }
+    Reliability { frames: out }
+}
+
+/// How much one frame's own facing cues (toes ahead of heels, nose ahead of the ears, both
+/// sides, visibility-weighted) agree with the clip's facing: +1 all agree, −1 all disagree,
+/// 0 without cues.
+pub fn facing_agreement(l: &[Landmark; NUM_LANDMARKS], facing: Facing) -> f64 {
+    let (mut vote, mut weight) = (0.0, 0.0);
+    for (front, back) in [
+        (idx::L_FOOT, idx::L_HEEL),
+        (idx::R_FOOT, idx::R_HEEL),
+        (idx::NOSE, idx::L_EAR),
+        (idx::NOSE, idx::R_EAR),
+    ] {
+        let dx = (l[front].x_px - l[back].x_px) as f64;
+        let w = l[front].visibility.min(l[back].visibility) as f64;
+        vote += w * dx.signum() * facing.sign();
+        weight += w;
+    }
+    if weight > 0.0 {
+        vote / weight
+    } else {
+        0.0
+    }
+}
+
+/// Frames the model did not run on take the lower score of the nearest model frames on each
+/// side (within `max_gap` frames), so a gap-filled frame is no more trusted than its sources.
+pub fn spread_to_skipped(
+    scores: &[Option<f64>],
+    model_ran: &[bool],
+    max_gap: usize,
+) -> Vec<Option<f64>> {
+    let n = scores.len();
+    let mut out = scores.to_vec();
+    for i in 0..n {
+        if model_ran.get(i).copied().unwrap_or(true) {
+            continue;
+        }
+        let before = (1..=max_gap)
+            .filter_map(|d| i.checked_sub(d))
+            .find_map(|j| scores[j]);
+        let after = (1..=max_gap)
+            .map(|d| i + d)
+            .filter(|&j| j < n)
+            .find_map(|j| scores[j]);
+        out[i] = match (before, after) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            _ => None,
+        };
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A standing lifter facing right, near side left, with `dy` added to every y.
+    fn standing(dy: f32) -> [Landmark; NUM_LANDMARKS] {
+        let mut l = [Landmark::default(); NUM_LANDMARKS];
+        let mut put = |i: usize, x: f32, y: f32| {
+            l[i] = Landmark {
+                x_px: x,
+                y_px: y + dy,
+                z: 0.0,
+                visibility: 0.95,
+                presence: 1.0,
+            }
+        };
+        for (li, ri, x, y) in [
+            (idx::L_SHOULDER, idx::R_SHOULDER, 300.0, 100.0),
+            (idx::L_ELBOW, idx::R_ELBOW, 302.0, 160.0),
+            (idx::L_WRIST, idx::R_WRIST, 304.0, 215.0),
+            (idx::L_HIP, idx::R_HIP, 300.0, 200.0),
+            (idx::L_KNEE, idx::R_KNEE, 305.0, 290.0),
+            (idx::L_ANKLE, idx::R_ANKLE, 300.0, 380.0),
+            (idx::L_HEEL, idx::R_HEEL, 292.0, 388.0),
+            (idx::L_FOOT, idx::R_FOOT, 325.0, 390.0),
+            (idx::L_EAR, idx::R_EAR, 298.0, 70.0),
+        ] {
+            put(li, x, y);
+            put(ri, x + 2.0, y);
+        }
+        put(idx::NOSE, 315.0, 72.0);
+        l
+    }
+
+    fn clip(n: usize) -> (Vec<Frame>, Vec<f64>) {
+        (
+            vec![Some(standing(0.0)); n],
+            (0..n).map(|i| i as f64 / 30.0).collect(),
+        )
+    }
+
+    fn scores(frames: &[Frame], t: &[f64]) -> Vec<f64> {
+        assess(
+            frames,
+            t,
+            Side::Left,
+            Facing::Right,
+            &ReliabilityConfig::default(),
+        )
+        .scores()
+        .into_iter()
+        .map(|s| s.unwrap_or(-1.0))
+        .collect()
+    }
+
+    #[test]
+    fn a_steady_clear_pose_is_reliable() {
+        let (f, t) = clip(30);
+        assert!(scores(&f, &t).iter().all(|&s| s > 0.99));
+    }
+
+    #[test]
+    fn a_folded_leg_is_unreliable() {
+        // the knee jumps to where the thigh is half as long: the thigh and shin lengths break
+        let (mut f, t) = clip(30);
+        let l = f[10].as_mut().unwrap();
+        l[idx::L_KNEE].y_px = 245.0;
+        l[idx::L_KNEE].x_px = 360.0;
+        let s = scores(&f, &t);
+        assert!(s[10] < 0.5, "{}", s[10]);
+        assert!(s[5] > 0.99 && s[20] > 0.99);
+    }
+
+    #[test]
+    fn a_one_frame_jump_is_unreliable_and_its_neighbours_are_not() {
+        let (mut f, t) = clip(30);
+        // the whole skeleton 2 torso lengths away for one frame: 60 torso lengths per second
+        f[12] = Some(standing(200.0));
+        let s = scores(&f, &t);
+        assert!(s[12] < 0.5, "{}", s[12]);
+        assert!(s[11] > 0.9 && s[13] > 0.9, "{} {}", s[11], s[13]);
+    }
+
+    #[test]
+    fn a_skeleton_facing_the_other_way_is_unreliable() {
+        let (mut f, t) = clip(30);
+        let l = f[8].as_mut().unwrap();
+        for (front, back) in [(idx::L_FOOT, idx::L_HEEL), (idx::R_FOOT, idx::R_HEEL)] {
+            let (a, b) = (l[front].x_px, l[back].x_px);
+            l[front].x_px = b;
+            l[back].x_px = a;
+        }
+        l[idx::NOSE].x_px = 280.0;
+        assert!(scores(&f, &t)[8] < 0.5);
+    }
+
+    #[test]
+    fn low_visibility_and_a_tiny_lifter_are_unreliable() {
+        let (mut f, t) = clip(30);
+        for j in [idx::L_SHOULDER, idx::L_HIP, idx::L_KNEE, idx::L_ANKLE] {
+            f[3].as_mut().unwrap()[j].visibility = 0.1;
+        }
+        assert!(scores(&f, &t)[3] < 0.5);
+        // the same lifter at a tenth of the size: a 10 px torso
+        let tiny: Vec<Frame> = f
+            .iter()
+            .map(|fr| {
+                fr.map(|mut l| {
+                    for p in l.iter_mut() {
+                        p.x_px *= 0.1;
+                        p.y_px *= 0.1;
+                    }
+                    l
+                })
+            })
+            .collect();
+        assert!(scores(&tiny, &t)[20] < 0.5);
+    }
+
+    #[test]
+    fn swapped_limbs_are_swapped_back() {
+        let (mut f, t) = clip(20);
+        // the far leg set well back, then the labels swap on frames 8..12
+        for fr in f.iter_mut() {
+            let l = fr.as_mut().unwrap();
+            for j in [
+                idx::R_KNEE,
+                idx::R_ANKLE,
+                idx::R_FOOT,
+                idx::R_ELBOW,
+                idx::R_WRIST,
+            ] {
+                l[j].x_px -= 60.0;
+            }
+        }
+        for fr in f.iter_mut().take(12).skip(8) {
+            swap_sides(fr.as_mut().unwrap());
+        }
+        let repaired = repair_swaps(&mut f, &t, Side::Left);
+        assert_eq!(repaired, 4);
+        assert!(f.iter().all(|fr| fr.unwrap()[idx::L_KNEE].x_px == 305.0));
+    }
+
+    #[test]
+    fn skipped_frames_take_the_weaker_neighbour() {
+        let s = spread_to_skipped(
+            &[Some(0.9), None, None, Some(0.4), None],
+            &[true, false, false, true, false],
+            2,
+        );
+        assert_eq!(s, vec![Some(0.9), Some(0.4), Some(0.4), Some(0.4), None]);
+    }
+}
