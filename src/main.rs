@@ -235,7 +235,13 @@ fn main() -> ExitCode {
                 eprintln!("error: {}: cannot create output folder: {e}", out.display());
                 return ExitCode::from(2);
             }
-            let _lock = match outdir::lock(&out, wait, || cancel.load(Ordering::SeqCst)) {
+            let waiting = |pid: &str| {
+                eprintln!(
+                    "waiting: another formcheck run (pid {pid}) is writing to {}",
+                    out.display()
+                )
+            };
+            let _lock = match outdir::lock(&out, wait, || cancel.load(Ordering::SeqCst), waiting) {
                 Ok(l) => l,
                 Err(outdir::LockError::Busy(pid)) => {
                     eprintln!(

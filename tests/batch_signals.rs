@@ -28,6 +28,23 @@ fn signal(child: &Child, sig: i32) {
     assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
 }
 
+/// Reads the child's stderr until a line contains `text` (the child then has its signal
+/// handlers installed); the rest of stderr is left to `finish`.
+fn wait_for_line(child: &mut Child, text: &str) {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().unwrap();
+    let mut reader = std::io::BufReader::new(stderr);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "no '{text}' line");
+        if line.contains(text) {
+            break;
+        }
+    }
+    child.stderr = Some(reader.into_inner());
+}
+
 /// A pid that no process has now: a child that has exited.
 fn dead_pid() -> u32 {
     let mut c = Command::new("true").spawn().unwrap();
@@ -150,7 +167,7 @@ fn a_second_run_on_one_output_folder_exits_2_or_waits() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     // --wait, interrupted by SIGHUP while waiting
-    let child = Command::new(bin())
+    let mut child = Command::new(bin())
         .arg("analyze")
         .arg(&video)
         .arg("--out")
@@ -159,7 +176,7 @@ fn a_second_run_on_one_output_folder_exits_2_or_waits() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    wait_for_line(&mut child, "waiting: another formcheck run");
     signal(&child, libc::SIGHUP);
     let (code, err) = finish(child, 10);
     assert_eq!(code, Some(130), "{err}");

@@ -23,12 +23,15 @@ pub enum LockError {
     Interrupted,
 }
 
-/// Takes `out_dir`'s lock. With `wait`, polls until it is free or `cancelled()`.
+/// Takes `out_dir`'s lock. With `wait`, polls until it is free or `cancelled()`, calling
+/// `on_wait` with the holder's pid once when it starts waiting.
 pub fn lock(
     out_dir: &Path,
     wait: bool,
     cancelled: impl Fn() -> bool,
+    on_wait: impl FnOnce(&str),
 ) -> Result<OutLock, LockError> {
+    let mut on_wait = Some(on_wait);
     use std::io::{Read, Seek, Write};
     let path = out_dir.join(LOCK_FILE);
     let mut file = std::fs::OpenOptions::new()
@@ -48,10 +51,13 @@ pub fn lock(
         if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
             return Err(LockError::Io(err));
         }
+        let mut holder = String::new();
+        let _ = file.read_to_string(&mut holder);
         if !wait {
-            let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
             return Err(LockError::Busy(holder.trim().to_string()));
+        }
+        if let Some(f) = on_wait.take() {
+            f(holder.trim());
         }
         if cancelled() {
             return Err(LockError::Interrupted);
