@@ -427,10 +427,13 @@ impl Config {
             path: origin.to_path_buf(),
             reason: one_line(&e.to_string()),
         })?;
-        config.validate().map_err(|reason| Error::Config {
-            path: origin.to_path_buf(),
-            reason,
-        })?;
+        config
+            .validate()
+            .and_then(|_| crate::config_ranges::check(&config))
+            .map_err(|reason| Error::Config {
+                path: origin.to_path_buf(),
+                reason,
+            })?;
         Ok(config)
     }
 

@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod bar;
 pub mod batch;
 pub mod config;
+pub mod config_ranges;
 pub mod error;
 pub mod eval;
 pub mod faults;

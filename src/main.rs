@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use formcheck::batch::{collect_jobs, run_batch, BatchOptions, Outcome};
+use formcheck::batch::{assign_names, outdir, run_batch, walk, BatchOptions, Outcome};
 use formcheck::config::Config;
 use formcheck::pose::tracker::ModelKind;
 use formcheck::progress::ProgressMode;
@@ -60,6 +60,9 @@ enum Command {
         /// No annotated video and no thumbnails (output.annotated_video = false): faster.
         #[arg(long)]
         no_video: bool,
+        /// When another run holds --out, wait for it instead of exiting with status 2.
+        #[arg(long)]
+        wait: bool,
     },
     /// Evaluate against the shared renders (gt.json) and labelled clips (labels.csv); prints
     /// markdown tables of per-fault TP/FP/FN/TN, precision, recall, F1 and angle RMSE.
@@ -99,7 +102,37 @@ fn default_models_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")
 }
 
+/// Silences OpenCV's and its FFmpeg's own log lines (`[h264 @ 0x...]`): every problem
+/// reaches the user as one line from us. Must run before any video is opened.
+fn quiet_video_logs() {
+    for (key, value) in [
+        ("OPENCV_LOG_LEVEL", "SILENT"),
+        ("OPENCV_FFMPEG_LOGLEVEL", "-8"),
+        ("OPENCV_VIDEOIO_DEBUG", "0"),
+    ] {
+        if std::env::var_os(key).is_none() {
+            std::env::set_var(key, value);
+        }
+    }
+    let _ = opencv::core::set_log_level(opencv::core::LogLevel::LOG_LEVEL_SILENT);
+}
+
+/// Ctrl-C, SIGTERM and SIGHUP: the first stops the running videos at their next frame
+/// (nothing half-written), a second exits at once.
+fn on_interrupt(cancel: &Arc<AtomicBool>) {
+    let cancel = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if cancel.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "interrupted: stopping the running videos (nothing half-written); a second interrupt quits at once"
+        );
+    });
+}
+
 fn main() -> ExitCode {
+    quiet_video_logs();
     let cli = Cli::parse();
     match cli.command {
         Command::Eval {
@@ -158,6 +191,7 @@ fn main() -> ExitCode {
             models_dir,
             plate_diameter_cm,
             no_video,
+            wait,
         } => {
             let mut cfg = match &config {
                 Some(path) => match Config::load(path) {
@@ -177,39 +211,67 @@ fn main() -> ExitCode {
             }
             if let Some(d) = plate_diameter_cm {
                 cfg.bar.plate_diameter_cm = d;
-                if let Err(e) = cfg.validate() {
+                if let Err(e) = cfg
+                    .validate()
+                    .and_then(|_| formcheck::config_ranges::check(&cfg))
+                {
                     eprintln!("error: --plate-diameter-cm: {e}");
                     return ExitCode::from(2);
                 }
             }
-            let mut notes = Vec::new();
-            let jobs_list = match collect_jobs(&inputs, &mut notes) {
-                Ok(j) => j,
-                Err(errors) => {
-                    for e in errors {
-                        eprintln!("error: {e}");
-                    }
-                    return ExitCode::from(2);
+            let cancel = Arc::new(AtomicBool::new(false));
+            on_interrupt(&cancel);
+            let out_canonical = std::fs::canonicalize(&out).ok();
+            let collected = walk::collect(&inputs, out_canonical.as_deref());
+            if collected.found.is_empty() {
+                for e in collected.failures {
+                    eprintln!("error: {e}");
                 }
-            };
-            for n in &notes {
-                eprintln!("note: {n}");
+                return ExitCode::from(2);
             }
+            let mut notes = collected.notes;
+            let input_failures = collected.failures;
             if let Err(e) = std::fs::create_dir_all(&out) {
                 eprintln!("error: {}: cannot create output folder: {e}", out.display());
                 return ExitCode::from(2);
             }
-            let cancel = Arc::new(AtomicBool::new(false));
-            {
-                let cancel = cancel.clone();
-                let _ = ctrlc::set_handler(move || {
-                    if cancel.swap(true, Ordering::SeqCst) {
-                        std::process::exit(130);
-                    }
+            let waiting = |pid: &str| {
+                eprintln!(
+                    "waiting: another formcheck run (pid {pid}) is writing to {}",
+                    out.display()
+                )
+            };
+            let _lock = match outdir::lock(&out, wait, || cancel.load(Ordering::SeqCst), waiting) {
+                Ok(l) => l,
+                Err(outdir::LockError::Busy(pid)) => {
                     eprintln!(
-                        "interrupted: stopping the running videos (nothing half-written); Ctrl-C again quits at once"
+                        "error: {}: another formcheck run (pid {pid}) is writing to this output folder; wait for it to finish or add --wait",
+                        out.display()
                     );
-                });
+                    return ExitCode::from(2);
+                }
+                Err(outdir::LockError::Io(e)) => {
+                    eprintln!(
+                        "error: {}: cannot lock the output folder: {e}",
+                        out.display()
+                    );
+                    return ExitCode::from(2);
+                }
+                Err(outdir::LockError::Interrupted) => return ExitCode::from(130),
+            };
+            let removed = outdir::remove_debris(&out);
+            if removed > 0 && !quiet && !json_progress {
+                eprintln!(
+                    "note: removed {removed} temporary files or folders that interrupted runs left in {}",
+                    out.display()
+                );
+            }
+            let jobs_list = assign_names(collected.found, &out, &mut notes);
+            for n in &notes {
+                eprintln!("note: {n}");
+            }
+            for e in &input_failures {
+                eprintln!("error: {e}");
             }
             let cores = std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -218,7 +280,6 @@ fn main() -> ExitCode {
                 out_dir: out,
                 jobs: jobs.unwrap_or(cores),
                 force,
-                config_path: config,
                 models_dir: models_dir.unwrap_or_else(default_models_dir),
                 progress: ProgressMode::choose(quiet, json_progress),
             };
@@ -235,15 +296,17 @@ fn main() -> ExitCode {
                 Ok(_) => {}
                 Err(e) => eprintln!("error: batch index not written: {e}"),
             }
-            let failed: Vec<_> = outcomes
+            // Every input that was not analysed counts: missing files and unreadable folders
+            // as well as videos that failed.
+            let failed: Vec<&String> = input_failures
                 .iter()
-                .filter_map(|o| {
+                .chain(outcomes.iter().filter_map(|o| {
                     if let Outcome::Failed { error, .. } = o {
                         Some(error)
                     } else {
                         None
                     }
-                })
+                }))
                 .collect();
             let done = outcomes
                 .iter()
@@ -254,7 +317,11 @@ fn main() -> ExitCode {
                 .filter(|o| matches!(o, Outcome::Skipped { .. }))
                 .count();
             if !failed.is_empty() {
-                eprintln!("{} of {} videos failed:", failed.len(), outcomes.len());
+                eprintln!(
+                    "{} of {} inputs failed:",
+                    failed.len(),
+                    outcomes.len() + input_failures.len()
+                );
                 for e in &failed {
                     eprintln!("  {e}");
                 }
@@ -268,7 +335,7 @@ fn main() -> ExitCode {
             if cancel.load(Ordering::SeqCst) {
                 return ExitCode::from(130);
             }
-            if failed.is_empty() && notes.iter().all(|n| !n.contains("no such file")) {
+            if failed.is_empty() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

@@ -162,3 +162,53 @@ fn odd_but_valid_videos_are_analysed() {
         .unwrap()
         .contains("<b>Lïft &amp; 😀.mp4"));
 }
+
+/// Issue 15 row 13: a file cut at half its length with its index kept (moov first) decodes
+/// about half its frames. The run prints no raw `[h264 @ 0x...]` lines, and the result warns
+/// that frames are missing (decoded vs container frames). Builds whose analysis.json has no
+/// `video.warnings` yet skip the warning check with a message.
+#[test]
+fn a_cut_file_with_its_index_kept_warns_about_missing_frames() {
+    if !have_ffmpeg("a_cut_file_with_its_index_kept_warns_about_missing_frames") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("full.mp4");
+    let s = sample();
+    ffmpeg(&[
+        "-i",
+        s.to_str().unwrap(),
+        "-c",
+        "copy",
+        "-movflags",
+        "+faststart",
+        full.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&full).unwrap();
+    let cut = dir.path().join("cut.mp4");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let out = dir.path().join("out");
+    let (code, err) = common::analyze(&[&cut], &out, &["--no-video"]);
+    assert!(!err.contains(" @ 0x"), "raw FFmpeg lines: {err}");
+    assert_eq!(code, Some(0), "{err}");
+    let a = analysis(&out, "cut");
+    let decoded = a["video"]["decoded_frames"].as_u64().unwrap();
+    assert!(
+        decoded < 120,
+        "the cut file decodes fewer frames: {decoded}"
+    );
+    let Some(warnings) = a["video"]["warnings"].as_array() else {
+        eprintln!("SKIPPED warning check: this build's analysis.json has no video.warnings");
+        return;
+    };
+    let in_json = warnings
+        .iter()
+        .any(|w| w.as_str().is_some_and(|s| s.contains("frames")));
+    let on_stderr = err
+        .lines()
+        .any(|l| l.contains("cut.mp4") && l.contains("warning") && l.contains("frames"));
+    assert!(
+        in_json || on_stderr,
+        "no warning about missing frames: {warnings:?} {err}"
+    );
+}

@@ -131,8 +131,8 @@ pub struct Entry {
     pub has_thumb: bool,
 }
 
-fn read_entry(dir: &Path) -> Option<Entry> {
-    let folder = dir.file_name()?.to_string_lossy().to_string();
+/// `folder` is the result's path under the output folder, `/`-separated.
+fn read_entry(dir: &Path, folder: String) -> Option<Entry> {
     let text = std::fs::read_to_string(dir.join("analysis.json")).ok()?;
     let analysis: serde_json::Value = serde_json::from_str(&text).ok()?;
     let input = analysis.get("input")?.as_str()?.to_string();
@@ -188,25 +188,40 @@ fn read_entry(dir: &Path) -> Option<Entry> {
     })
 }
 
-/// Every analysed video under `out_dir`, sorted by date then name.
+/// Every analysed video under `out_dir` (result folders may be nested: the layout mirrors
+/// the inputs' folders), sorted by date then name. Hidden (dot) folders are temporary.
 pub fn collect_entries(out_dir: &Path) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = std::fs::read_dir(out_dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.is_dir()
-                        && !p
-                            .file_name()
-                            .map(|n| n.to_string_lossy().starts_with('.'))
-                            .unwrap_or(true)
-                })
-                .filter_map(|p| read_entry(&p))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut entries = Vec::new();
+    collect_under(out_dir, out_dir, 0, &mut entries);
     entries.sort_by(|a, b| a.days.cmp(&b.days).then(a.folder.cmp(&b.folder)));
     entries
+}
+
+/// A folder with `analysis.json` is a result; any other folder may hold results deeper down.
+fn collect_under(root: &Path, dir: &Path, depth: usize, entries: &mut Vec<Entry>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let hidden = e.file_name().to_string_lossy().starts_with('.');
+        // file_type does not follow symlinks: a link in the output folder is never walked.
+        if hidden || !e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            continue;
+        }
+        let p = e.path();
+        if p.join("analysis.json").is_file() {
+            let folder = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().to_string())
+                .collect::<Vec<_>>()
+                .join("/");
+            entries.extend(read_entry(&p, folder));
+        } else if depth < 32 {
+            collect_under(root, &p, depth + 1, entries);
+        }
+    }
 }
 
 /// Percent-encodes one path segment for an `href` (everything but unreserved characters).
@@ -370,7 +385,12 @@ impl Plot for TrendsPlot {
 
 fn row_view(e: &Entry) -> RowView {
     let v = &e.summary.video;
-    let enc = url_segment(&e.folder);
+    let enc = e
+        .folder
+        .split('/')
+        .map(url_segment)
+        .collect::<Vec<_>>()
+        .join("/");
     let worst = match (&v.worst_fault, v.worst_value, v.worst_threshold) {
         (Some(k), Some(val), Some(th)) => {
             let unit = v.worst_unit.clone().unwrap_or_default();

@@ -57,6 +57,10 @@ impl VideoReader {
         if meta.is_dir() {
             return Err(open_err("is a directory".into()));
         }
+        if !meta.is_file() {
+            // a FIFO would block, a device never ends: neither is a recorded video
+            return Err(open_err("not a regular file".into()));
+        }
         if meta.len() == 0 {
             return Err(open_err("file is empty".into()));
         }
