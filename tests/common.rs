@@ -19,6 +19,11 @@ pub fn shared_dir() -> Option<PathBuf> {
 pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
     let s = shared_dir();
     if s.is_none() {
+        // CI always has ../shared: there a missing one is a failure, never a silent skip
+        assert!(
+            std::env::var_os("FORMCHECK_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+            "{test}: ../shared is required (FORMCHECK_REQUIRE_SHARED=1) but not present"
+        );
         eprintln!("SKIPPED {test}: ../shared is not present (it holds the real clips, renders and golden files)");
     }
     s

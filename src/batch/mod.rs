@@ -274,6 +274,10 @@ fn analyze_one(
     let clip =
         analyze_video(&job.input, config, &options, &mut on_frame).map_err(|e| e.to_string())?;
     drop(bar);
+    // a damaged file is analysed, but the user hears about it: one line per problem
+    for w in &clip.analysis.video.warnings {
+        progress.line(format!("warning: {video}: {w}"));
+    }
     if cancel.load(Ordering::SeqCst) {
         return Err(format!("{video}: interrupted, nothing written"));
     }

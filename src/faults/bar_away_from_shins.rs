@@ -51,7 +51,8 @@ impl Fault for BarAwayFromShins {
         }
         // one frame's knee and ankle keypoints move by several pixels: the median over 0.2 s
         let h = ((0.1 * k.fps).round() as usize).max(1);
-        let mut around: Vec<f64> = (s.saturating_sub(h)..=(s + h).min(k.frames().saturating_sub(1)))
+        let mut around: Vec<f64> = (s.saturating_sub(h)
+            ..=(s + h).min(k.frames().saturating_sub(1)))
             .filter_map(ahead_px)
             .collect();
         let ahead = crate::kinematics::filters::median_of(&mut around);

@@ -389,7 +389,15 @@ pub fn from_landmarks(
         .iter()
         .map(|&joint| {
             let li = joint.landmark(side);
-            let unreliable: Vec<bool> = assessed.joint_scores(joint).iter().map(below).collect();
+            // the trunk and hip angles stand on the shoulder, hip and knee together: one of
+            // them off (a knee drawn on the plate) puts the others in doubt too, so they go
+            // by the frame's score; the other joints by their own
+            let scores = if reliability::CORE.contains(&joint) {
+                scores.clone()
+            } else {
+                assessed.joint_scores(joint)
+            };
+            let unreliable: Vec<bool> = scores.iter().map(below).collect();
             let raw: Track = frames
                 .iter()
                 .map(|f| f.as_ref().map(|l| (l[li].x_px as f64, l[li].y_px as f64)))

@@ -63,7 +63,7 @@ pub struct FrameReliability {
 
 /// The joints whose weakest score is the frame's score: every main fault needs the trunk
 /// (shoulder, hip) and the hip angle (knee).
-const CORE: [Joint; 3] = [Joint::Shoulder, Joint::Hip, Joint::Knee];
+pub const CORE: [Joint; 3] = [Joint::Shoulder, Joint::Hip, Joint::Knee];
 
 /// Reliability of every frame of a clip.
 #[derive(Debug, Clone, Default)]

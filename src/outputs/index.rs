@@ -454,6 +454,13 @@ fn row_view(e: &Entry) -> RowView {
                         .join(", ")
                 )
             })
+            .chain(
+                e.summary
+                    .reps
+                    .iter()
+                    .filter(|r| !r.implausible.is_empty())
+                    .map(|r| format!("rep {}: not judged, implausible figures", r.rep)),
+            )
             .collect(),
         fault_kinds: v.fault_kinds.join(" "),
         fault_count: v.fault_count,
