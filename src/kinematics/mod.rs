@@ -505,6 +505,20 @@ fn shift_hip_to_joint_centre(joints: &mut [JointTrack], facing: Facing, fraction
 mod tests {
     use super::*;
 
+    /// Kinematics of hand-made frames at 30 fps with the default settings.
+    fn kinematics_of(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Kinematics {
+        let n = frames.len();
+        from_landmarks(
+            frames,
+            &vec![true; n],
+            (0..n).map(|i| i as f64 / 30.0).collect(),
+            30.0,
+            &FilterConfig::default(),
+            &PoseConfig::default(),
+            &ReliabilityConfig::default(),
+        )
+    }
+
     fn lifter(facing_right: bool, near_left: bool) -> [Landmark; NUM_LANDMARKS] {
         let mut l = [Landmark::default(); NUM_LANDMARKS];
         let s = if facing_right { 1.0 } else { -1.0 };
@@ -548,25 +562,8 @@ mod tests {
 
     #[test]
     fn mirrored_lifters_get_the_same_angles() {
-        let cfg = FilterConfig::default();
-        let a = from_landmarks(
-            &vec![Some(lifter(true, true)); 30],
-            &[true; 30],
-            (0..30).map(|i| i as f64 / 30.0).collect(),
-            30.0,
-            &cfg,
-            &PoseConfig::default(),
-            &ReliabilityConfig::default(),
-        );
-        let b = from_landmarks(
-            &vec![Some(lifter(false, false)); 30],
-            &[true; 30],
-            (0..30).map(|i| i as f64 / 30.0).collect(),
-            30.0,
-            &cfg,
-            &PoseConfig::default(),
-            &ReliabilityConfig::default(),
-        );
+        let a = kinematics_of(&vec![Some(lifter(true, true)); 30]);
+        let b = kinematics_of(&vec![Some(lifter(false, false)); 30]);
         let (ta, tb) = (
             a.angles.trunk_angle_deg[15].unwrap(),
             b.angles.trunk_angle_deg[15].unwrap(),
@@ -618,20 +615,11 @@ mod tests {
 
     #[test]
     fn frames_without_a_person_stay_unknown() {
-        let cfg = FilterConfig::default();
         let mut frames = vec![Some(lifter(true, true)); 40];
         for f in frames.iter_mut().skip(10).take(15) {
             *f = None; // 0.5 s: longer than the 0.2 s gap limit
         }
-        let k = from_landmarks(
-            &frames,
-            &[true; 40],
-            (0..40).map(|i| i as f64 / 30.0).collect(),
-            30.0,
-            &cfg,
-            &PoseConfig::default(),
-            &ReliabilityConfig::default(),
-        );
+        let k = kinematics_of(&frames);
         assert!(k.angles.trunk_angle_deg[15].is_none());
         assert!(k.angles.trunk_angle_deg[5].is_some());
     }
@@ -640,21 +628,12 @@ mod tests {
     fn one_wrong_reading_at_the_start_is_a_gap_and_carries_nowhere() {
         // the first frame's knee sits above the hip (a hip angle of ~300° if taken); the rest
         // is a steady set-up
-        let cfg = FilterConfig::default();
         let mut frames = vec![Some(lifter(true, true)); 30];
         if let Some(l) = frames[0].as_mut() {
             l[idx::L_KNEE].y_px = 150.0;
             l[idx::L_KNEE].x_px = 330.0;
         }
-        let k = from_landmarks(
-            &frames,
-            &[true; 30],
-            (0..30).map(|i| i as f64 / 30.0).collect(),
-            30.0,
-            &cfg,
-            &PoseConfig::default(),
-            &ReliabilityConfig::default(),
-        );
+        let k = kinematics_of(&frames);
         assert!(!k.reliable(0), "{:?}", k.reliability[0]);
         assert!(k.angles.hip_angle_deg[0].is_none());
         let later: Vec<f64> = k.angles.hip_angle_deg[1..]
