@@ -12,15 +12,17 @@
 //!   `jitter_px` allowance); a one-frame jump shows as both. Score 0 at twice the limit.
 //! - `sides`: the frame's own facing (toes ahead of heels, nose ahead of the ears) agrees with
 //!   the clip's; a skeleton turned the other way has its knees bending backwards.
-//! - `visibility`: the model's own visibility of the joint.
+//! - `visibility`: the model's own visibility of the joint (and its presence: whether it is in
+//!   the picture at all).
 //! - `size`: the torso length in pixels the model had to work with.
 //!
 //! Each joint gets its own score (its segments, motion and visibility, and the frame's sides
 //! and size); a joint under `reliability.min_score` is a gap in that frame, so a wrong ankle
 //! blanks the knee angle and leaves the trunk. A bone vouches for both its ends: a joint is
 //! suspect only when every bone it belongs to is off. The frame's score is the weakest of the
-//! shoulder, hip and knee (every main fault needs them); a frame under `min_score` counts as
-//! unreliable for reps and faults. Left/right label swaps are repaired first
+//! shoulder, hip and knee (every main fault needs them); those three are gated together by it
+//! (`kinematics::from_landmarks`), and a frame under `min_score` counts as unreliable for reps
+//! and faults. Left/right label swaps are repaired first
 //! ([`repair_swaps`]).
 
 use crate::config::ReliabilityConfig;
