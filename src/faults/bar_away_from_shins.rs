@@ -50,12 +50,9 @@ impl Fault for BarAwayFromShins {
             return v;
         }
         // one frame's knee and ankle keypoints move by several pixels: the median over 0.2 s
-        let h = ((0.1 * k.fps).round() as usize).max(1);
-        let mut around: Vec<f64> = (s.saturating_sub(h)
-            ..=(s + h).min(k.frames().saturating_sub(1)))
-            .filter_map(ahead_px)
-            .collect();
-        let ahead = crate::kinematics::filters::median_of(&mut around);
+        let Some(ahead) = super::median_around(k, s, super::setup_half_frames(k), ahead_px) else {
+            return Verdict::NotAssessable("bar, knee or ankle unknown at the set-up".into());
+        };
         let cm = ahead * bar.scale.cm_per_px;
         if cm <= cfg.max_bar_from_shin_cm {
             return Verdict::Fine;

@@ -91,13 +91,7 @@ impl Fault for HipsShootUp {
                     }
                 })
                 .collect();
-            let mut start: Vec<f64> = (base.saturating_sub(h)..=(base + h).min(last))
-                .filter_map(|i| at(trunk, i))
-                .collect();
-            if start.is_empty() {
-                return None;
-            }
-            let start = crate::kinematics::filters::median_of(&mut start);
+            let start = super::median_around(k, base, h, |i| at(trunk, i))?;
             let held: Vec<Option<f64>> = (0..=to)
                 .map(|i| {
                     let window = (i.saturating_sub(h).max(base)..=(i + h).min(last))

@@ -39,12 +39,9 @@ pub fn measure(input: &FaultInput, rep: &Rep) -> Result<(usize, f64, f64), Box<V
         return Err(Box::new(v));
     }
     // one frame's knee keypoint moves by several pixels: the median over 0.2 s around it
-    let h = ((0.1 * k.fps).round() as usize).max(1);
-    let mut around: Vec<f64> = (s.saturating_sub(h)..=(s + h).min(k.frames().saturating_sub(1)))
-        .filter_map(|i| hip_height_fraction(k, i))
-        .collect();
-    let f = (!around.is_empty()).then(|| crate::kinematics::filters::median_of(&mut around));
-    match f {
+    match super::median_around(k, s, super::setup_half_frames(k), |i| {
+        hip_height_fraction(k, i)
+    }) {
         Some(f) => Ok((s, f, confidence)),
         None => Err(Box::new(Verdict::NotAssessable(
             "hips, knees or shoulders unknown at set-up".into(),

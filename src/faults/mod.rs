@@ -210,6 +210,26 @@ pub fn confidence(k: &Kinematics, joints: &[Joint], from: usize, to: usize) -> f
     sum / (to - from + 1) as f64
 }
 
+/// The median of `value` over the frames within `half_frames` of `frame` (where known):
+/// one frame's keypoints move by several pixels, a short span around it does not.
+pub fn median_around(
+    k: &Kinematics,
+    frame: usize,
+    half_frames: usize,
+    value: impl Fn(usize) -> Option<f64>,
+) -> Option<f64> {
+    let last = k.frames().checked_sub(1)?;
+    let mut v: Vec<f64> = (frame.saturating_sub(half_frames)..=(frame + half_frames).min(last))
+        .filter_map(value)
+        .collect();
+    (!v.is_empty()).then(|| crate::kinematics::filters::median_of(&mut v))
+}
+
+/// Half the span (frames) a set-up figure is the median of: 0.1 s either side.
+pub fn setup_half_frames(k: &Kinematics) -> usize {
+    ((0.1 * k.fps).round() as usize).max(1)
+}
+
 /// `Verdict::NotAssessable` when `confidence` is under `min`.
 pub fn low_confidence(confidence: f64, min: f64) -> Option<Verdict> {
     (confidence < min).then(|| {

@@ -26,7 +26,7 @@
 //! ([`repair_swaps`]).
 
 use crate::config::ReliabilityConfig;
-use crate::pose::{idx, swap_sides, Landmark, NUM_LANDMARKS};
+use crate::pose::{facing_cue, swap_sides, Landmark, NUM_LANDMARKS};
 
 use super::{Facing, Joint, Side};
 
@@ -281,7 +281,8 @@ pub fn assess(
                 _ => 1.0,
             })
             .collect();
-        let sides = ramp_up(facing_agreement(l, facing), -0.5, 0.0);
+        // the frame's own facing cues against the clip's: +1 all agree, −1 all disagree
+        let sides = ramp_up(facing_cue(l) * facing.sign(), -0.5, 0.0);
         let size = ramp_up(
             length(l, Joint::Shoulder, Joint::Hip),
             cfg.torso_px_zero,
@@ -343,29 +344,6 @@ pub fn assess(
     Reliability { frames: out }
 }
 
-/// How much one frame's own facing cues (toes ahead of heels, nose ahead of the ears, both
-/// sides, visibility-weighted) agree with the clip's facing: +1 all agree, −1 all disagree,
-/// 0 without cues.
-pub fn facing_agreement(l: &[Landmark; NUM_LANDMARKS], facing: Facing) -> f64 {
-    let (mut vote, mut weight) = (0.0, 0.0);
-    for (front, back) in [
-        (idx::L_FOOT, idx::L_HEEL),
-        (idx::R_FOOT, idx::R_HEEL),
-        (idx::NOSE, idx::L_EAR),
-        (idx::NOSE, idx::R_EAR),
-    ] {
-        let dx = (l[front].x_px - l[back].x_px) as f64;
-        let w = l[front].visibility.min(l[back].visibility) as f64;
-        vote += w * dx.signum() * facing.sign();
-        weight += w;
-    }
-    if weight > 0.0 {
-        vote / weight
-    } else {
-        0.0
-    }
-}
-
 /// Frames the model did not run on take the lower score of the nearest model frames on each
 /// side (within `max_gap` frames), so a gap-filled frame is no more trusted than its sources.
 pub fn spread_to_skipped(
@@ -397,6 +375,7 @@ pub fn spread_to_skipped(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pose::idx;
 
     /// A standing lifter facing right, near side left, with `dy` added to every y.
     fn standing(dy: f32) -> [Landmark; NUM_LANDMARKS] {

@@ -106,6 +106,28 @@ fn lr_pairs() -> impl Iterator<Item = (usize, usize)> {
         .chain((11..=31).step_by(2).map(|l| (l, l + 1)))
 }
 
+/// Facing cues of one frame in image space (+1 all say image-right, −1 image-left): toes
+/// ahead of heels, nose ahead of the ears, visibility-weighted.
+pub fn facing_cue(l: &[Landmark; NUM_LANDMARKS]) -> f64 {
+    use idx::*;
+    let (mut vote, mut weight) = (0.0, 0.0);
+    for (front, back) in [
+        (L_FOOT, L_HEEL),
+        (R_FOOT, R_HEEL),
+        (NOSE, L_EAR),
+        (NOSE, R_EAR),
+    ] {
+        let w = l[front].visibility.min(l[back].visibility) as f64;
+        vote += w * ((l[front].x_px - l[back].x_px) as f64).signum();
+        weight += w;
+    }
+    if weight > 0.0 {
+        vote / weight
+    } else {
+        0.0
+    }
+}
+
 /// Swaps the left and right labels of one frame's landmarks.
 pub fn swap_sides(l: &mut [Landmark; NUM_LANDMARKS]) {
     for (a, b) in lr_pairs() {

@@ -10,7 +10,7 @@ use opencv::core::Mat;
 
 use super::detector::{roi_from_alignment, PoseDetector};
 use super::landmarks::LandmarkModel;
-use super::{Engine, OrtEngine, PoseEstimate, Roi};
+use super::{facing_cue, Engine, OrtEngine, PoseEstimate, Roi};
 use crate::error::{Error, Result};
 
 /// Which landmark model to run.
@@ -65,28 +65,6 @@ pub struct PoseTracker {
     pub canonical_facing: bool,
     /// Whether the crops are mirrored now (switched with hysteresis on `facing_vote`).
     mirrored: bool,
-}
-
-/// Facing cues of one frame in image space (+1 all say image-right, −1 image-left): toes
-/// ahead of heels, nose ahead of the ears, visibility-weighted.
-pub fn facing_cue(l: &[super::Landmark; super::NUM_LANDMARKS]) -> f64 {
-    use super::idx::*;
-    let (mut vote, mut weight) = (0.0, 0.0);
-    for (front, back) in [
-        (L_FOOT, L_HEEL),
-        (R_FOOT, R_HEEL),
-        (NOSE, L_EAR),
-        (NOSE, R_EAR),
-    ] {
-        let w = l[front].visibility.min(l[back].visibility) as f64;
-        vote += w * ((l[front].x_px - l[back].x_px) as f64).signum();
-        weight += w;
-    }
-    if weight > 0.0 {
-        vote / weight
-    } else {
-        0.0
-    }
 }
 
 /// Seconds spent in each model and how often each ran.
