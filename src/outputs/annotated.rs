@@ -819,7 +819,10 @@ impl<'a> Painter<'a> {
             timeline::frame_time_s(clip, frame),
             frame,
             match k.reliability.get(frame).copied().flatten() {
-                Some(r) if r < k.min_reliability => format!("  pose unreliable ({r:.2})"),
+                // rounded down, so a score just under the limit never prints as the limit
+                Some(r) if r < k.min_reliability => {
+                    format!("  pose unreliable ({:.2})", (r * 100.0).floor() / 100.0)
+                }
                 _ => String::new(),
             }
         );
