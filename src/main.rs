@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use formcheck::batch::{assign_names, outdir, run_batch, walk, BatchOptions, Outcome};
 use formcheck::config::Config;
-use formcheck::pose::tracker::ModelKind;
+use formcheck::config::ModelKind;
 use formcheck::progress::ProgressMode;
 
 #[derive(Parser)]
@@ -36,8 +36,8 @@ enum Command {
         /// Config file (TOML); defaults are built in and documented in formcheck.toml.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Landmark model (overrides the config).
-        #[arg(long, value_enum)]
+        /// Landmark model, full or lite (overrides the config).
+        #[arg(long, value_parser = str::parse::<ModelKind>)]
         model: Option<ModelKind>,
         /// Videos analysed in parallel (default: all cores).
         #[arg(long, short)]
