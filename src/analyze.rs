@@ -168,7 +168,8 @@ impl ClipAnalysis {
             thoracic_flexion_deg: &self.thoracic_flexion_deg,
             view: &self.analysis.view,
             damage: self.analysis.video.missing_frames(),
-            config,
+            config: &config.faults,
+            min_reliable_rep_fraction: config.reliability.min_reliable_rep_fraction,
         }
     }
 }
@@ -228,7 +229,7 @@ pub fn run_frames(
     type BarFrame = (usize, opencv::core::Mat, Option<[Landmark; NUM_LANDMARKS]>);
     let (bar_frames, bar_rx) = std::sync::mpsc::sync_channel::<BarFrame>(2);
     let bar_thread = {
-        let mut bar = BarTracker::new(config);
+        let mut bar = BarTracker::new();
         std::thread::spawn(move || -> Result<(BarTracker, f64)> {
             let mut spent_ms = 0.0;
             for (index, image, landmarks) in bar_rx {
@@ -365,7 +366,7 @@ fn frames_from_cache(
     config: &Config,
     on_frame: &mut dyn FnMut(usize, usize),
 ) -> FramePass {
-    let mut bar = BarTracker::new(config);
+    let mut bar = BarTracker::new();
     let fps = clip.info.fps;
     let mut schedule = ModelSchedule::new(&config.pose, fps);
     let mask_stride = config.pose.mask_stride(fps);
@@ -464,7 +465,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         person_found,
         message: (!person_found).then(|| "no person found in any frame".to_string()),
     };
-    let bar = bar.finish(&kinematics, config);
+    let bar = bar.finish(&kinematics, &config.bar, &config.filter);
     let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(
         &thoracic_flexion_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>()),
         stride - 1,
@@ -479,7 +480,8 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         thoracic_flexion_deg: &thoracic_flexion_deg,
         view: &view,
         damage: video.missing_frames(),
-        config,
+        config: &config.faults,
+        min_reliable_rep_fraction: config.reliability.min_reliable_rep_fraction,
     });
     timing.reliability_ms = kinematics.reliability_ms;
     timing.analysis_ms = started.elapsed().as_secs_f64() * 1000.0;

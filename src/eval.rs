@@ -73,25 +73,25 @@ fn injected(name: &str) -> Expect {
         (
             "round",
             "thoracic_rounding",
-            c.thoracic_rounding.max_increase_deg,
+            c.faults.thoracic_rounding.max_increase_deg,
             &["setup", "floor_to_knee", "knee_to_lockout"],
         ),
         (
             "hips_first",
             "hips_shoot_up",
-            c.hips_shoot_up.max_trunk_increase_deg,
+            c.faults.hips_shoot_up.max_trunk_increase_deg,
             &["setup", "hips_rise_bar_on_floor", "floor_to_knee"],
         ),
         (
             "lean_back",
             "lockout_hyperextension",
-            c.lockout_hyperextension.max_lean_back_deg,
+            c.faults.lockout_hyperextension.max_lean_back_deg,
             &["knee_to_lockout", "lockout_hold"],
         ),
         (
             "drift",
             "bar_drift",
-            c.bar_drift.max_forward_cm,
+            c.faults.bar_drift.max_forward_cm,
             &["floor_to_knee", "knee_to_lockout"],
         ),
     ];
@@ -801,7 +801,7 @@ fn thoracic_curve_table(
         let mut bent: Vec<f64> = (0..k.frames())
             .filter(|&i| {
                 k.angles.trunk_angle_deg[i]
-                    .is_some_and(|t| t > config.thoracic_rounding.min_bent_trunk_deg)
+                    .is_some_and(|t| t > config.faults.thoracic_rounding.min_bent_trunk_deg)
             })
             .filter_map(|i| clip.thoracic_flexion_deg.get(i).copied().flatten())
             .collect();

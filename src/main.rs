@@ -213,7 +213,7 @@ fn main() -> ExitCode {
                 cfg.bar.plate_diameter_cm = d;
                 if let Err(e) = cfg
                     .validate()
-                    .and_then(|_| formcheck::config_ranges::check(&cfg))
+                    .and_then(|_| formcheck::config::ranges::check(&cfg))
                 {
                     eprintln!("error: --plate-diameter-cm: {e}");
                     return ExitCode::from(2);

@@ -8,9 +8,8 @@
 //! who is very small in the frame is not judged either: the keypoints and the back contour are
 //! then a few pixels wide, and the far-away oblique clips cannot be told from side views.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::config::ViewConfig;
 use crate::pose::idx::*;
 use crate::pose::PoseFrame;
 use crate::reps::Rep;
@@ -20,6 +19,29 @@ use crate::reps::Rep;
 pub struct ViewVerdict {
     pub side_view: bool,
     pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ViewConfig {
+    /// Shoulder (or hip) left-right separation over torso length above which the view is not a side view.
+    pub max_shoulder_separation_ratio: f64,
+    pub max_hip_separation_ratio: f64,
+    /// Fraction of frames that must have a person for any analysis.
+    pub min_person_fraction: f64,
+    /// Median torso length in pixels under which the lifter is too small to judge.
+    pub min_torso_px: f64,
+}
+
+impl Default for ViewConfig {
+    fn default() -> Self {
+        ViewConfig {
+            max_shoulder_separation_ratio: 0.55,
+            max_hip_separation_ratio: 0.28,
+            min_person_fraction: 0.3,
+            min_torso_px: 30.0,
+        }
+    }
 }
 
 /// Per-clip numbers behind the verdict.

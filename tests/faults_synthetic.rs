@@ -7,7 +7,7 @@ mod common;
 
 use formcheck::analyze::{analyze_video, ClipAnalysis, RunOptions};
 use formcheck::config::Config;
-use formcheck::faults::{thoracic_rounding::upright_flexion_deg, FaultInput};
+use formcheck::faults::thoracic_rounding::upright_flexion_deg;
 
 const FOUR: [&str; 4] = [
     "thoracic_rounding",
@@ -112,15 +112,7 @@ fn synthetic_faults_are_found_in_the_right_rep_and_phase() {
         if name.contains("round") {
             // the peak of our increase over standing against the reference peak
             let config = Config::default();
-            let input = FaultInput {
-                kinematics: &clip.kinematics,
-                bar: &clip.bar,
-                reps: &a.reps,
-                thoracic_flexion_deg: &clip.thoracic_flexion_deg,
-                view: &a.view,
-                damage: None,
-                config: &config,
-            };
+            let input = clip.fault_input(&config);
             let base = upright_flexion_deg(&input).expect("standing frames");
             let ours = clip
                 .thoracic_flexion_deg

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use formcheck::outputs;
 use formcheck::outputs::annotated::{write_annotated_with, EncoderChoice};
 use formcheck::video::VideoReader;
 use opencv::prelude::*;
@@ -45,7 +44,7 @@ fn ffprobe_codec(path: &Path) -> Option<String> {
 
 fn check(choice: EncoderChoice) {
     let tmp = tempfile::tempdir().unwrap();
-    let clip = outputs::fixture::demo_clip(&sample(), 640, 360, 30.0, 120);
+    let clip = formcheck::testkit::fixture::demo_clip(&sample(), 640, 360, 30.0, 120);
     let media = write_annotated_with(&clip, tmp.path(), choice, 0).unwrap();
     let video = tmp.path().join("annotated.mp4");
     let (frames, w, h, tag) = decode(&video);
@@ -122,7 +121,7 @@ fn annotated_video_speed_at_1080p() {
         eprintln!("SKIPPED annotated_video_speed_at_1080p: ffmpeg could not make the input");
         return;
     }
-    let clip = outputs::fixture::demo_clip(&input, 1920, 1080, 30.0, 300);
+    let clip = formcheck::testkit::fixture::demo_clip(&input, 1920, 1080, 30.0, 300);
     let t = std::time::Instant::now();
     let media = write_annotated_with(&clip, tmp.path(), EncoderChoice::Auto, 0).unwrap();
     let s = t.elapsed().as_secs_f64();
@@ -164,7 +163,7 @@ fn frames_for_review() {
             .map(|s| s.success())
             .unwrap_or(false);
         assert!(ok, "ffmpeg could not scale the sample");
-        let clip = outputs::fixture::demo_clip(&input, w, h, 30.0, 120);
+        let clip = formcheck::testkit::fixture::demo_clip(&input, w, h, 30.0, 120);
         write_annotated_with(&clip, &dir, EncoderChoice::Auto, 0).unwrap();
         let frame = dir.join("frame87.png");
         Command::new("ffmpeg")

@@ -128,7 +128,7 @@ fn report_and_index_render_in_chromium_without_errors() {
         &input,
     )
     .unwrap();
-    let clip = outputs::fixture::demo_clip(&input, 640, 360, 30.0, 120);
+    let clip = formcheck::testkit::fixture::demo_clip(&input, 640, 360, 30.0, 120);
     let name = formcheck::batch::sanitize(&input.file_stem().unwrap().to_string_lossy());
     let dir = out.join(&name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -157,7 +157,7 @@ fn chromium_check_catches_a_missing_image() {
     let dir = tmp.path().join("clip");
     std::fs::create_dir_all(&dir).unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
-    let clip = outputs::fixture::demo_clip(&sample, 640, 360, 30.0, 120);
+    let clip = formcheck::testkit::fixture::demo_clip(&sample, 640, 360, 30.0, 120);
     outputs::write_all(&clip, &Config::default(), &dir).unwrap();
     std::fs::remove_file(dir.join("thumbs/fault2_at.jpg")).unwrap();
     let err = check_page(&chrome, &dir.join("report.html"), 9).unwrap_err();

@@ -9,8 +9,13 @@ use formcheck::outputs::plots::Plots;
 
 #[test]
 fn input_names_and_texts_are_escaped_in_report_and_index() {
-    let mut clip =
-        outputs::fixture::demo_clip(Path::new("/videos/<b>x</b>.mp4"), 640, 360, 30.0, 120);
+    let mut clip = formcheck::testkit::fixture::demo_clip(
+        Path::new("/videos/<b>x</b>.mp4"),
+        640,
+        360,
+        30.0,
+        120,
+    );
     clip.analysis.faults[0].cue = "<script>alert(1)</script>".into();
     clip.analysis.not_assessable[0].reason = "<i>hidden</i>".into();
     let html = outputs::report::render_report(

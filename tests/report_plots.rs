@@ -123,7 +123,7 @@ fn dashed_heights(els: &[Element], colour: &str) -> Vec<f64> {
 
 fn demo() -> formcheck::analyze::ClipAnalysis {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
-    outputs::fixture::demo_clip(&sample, 640, 360, 30.0, 120)
+    formcheck::testkit::fixture::demo_clip(&sample, 640, 360, 30.0, 120)
 }
 
 #[test]
@@ -145,12 +145,12 @@ fn angle_plot_has_labelled_axes_and_threshold_lines() {
         (
             "threshold: hip at lockout ≥ 165°",
             "#D62728",
-            config.lockout.min_hip_angle_deg,
+            config.faults.incomplete_lockout.min_hip_angle_deg,
         ),
         (
             "threshold: knee at lockout ≥ 160°",
             "#2CA02C",
-            config.lockout.min_knee_angle_deg,
+            config.faults.incomplete_lockout.min_knee_angle_deg,
         ),
     ] {
         assert!(has_text(&els, label), "{label}");
@@ -167,8 +167,8 @@ fn angle_plot_has_labelled_axes_and_threshold_lines() {
     let standing =
         formcheck::faults::thoracic_rounding::upright_flexion_deg(&clip.fault_input(&config))
             .expect("standing frames");
-    let limit = (standing + config.thoracic_rounding.max_increase_deg)
-        .min(config.thoracic_rounding.max_curve_deg);
+    let limit = (standing + config.faults.thoracic_rounding.max_increase_deg)
+        .min(config.faults.thoracic_rounding.max_curve_deg);
     let label = format!("threshold: back flexion limit {limit:.0}°");
     assert_eq!(
         texts(&els)

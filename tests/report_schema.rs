@@ -98,7 +98,7 @@ fn written_analysis(clip: &formcheck::analyze::ClipAnalysis) -> Value {
 #[test]
 fn analysis_json_matches_its_schema() {
     let schema = schema();
-    let mut clip = outputs::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
+    let mut clip = formcheck::testkit::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
     let mut errors = Vec::new();
     validate(&schema, &schema, &written_analysis(&clip), "", &mut errors);
     assert!(errors.is_empty(), "{errors:#?}");
@@ -116,7 +116,7 @@ fn analysis_json_matches_its_schema() {
 #[test]
 fn the_validator_catches_a_wrong_file() {
     let schema = schema();
-    let clip = outputs::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
+    let clip = formcheck::testkit::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
     let mut v = written_analysis(&clip);
     v["faults"][0]["confidence"] = Value::from(1.5);
     v["video"]["rotation"] = Value::from(45);

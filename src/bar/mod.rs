@@ -8,6 +8,7 @@
 //! scale, mid-foot and floor); per-rep path and speed figures are the reps stage's. This file holds the
 //! types other stages read and [`BarTracker`], which runs the others while frames stream.
 
+pub mod config;
 pub mod patch;
 pub mod plate;
 pub mod scale;
@@ -15,9 +16,10 @@ pub mod track;
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::kinematics::FilterConfig;
 use crate::kinematics::Kinematics;
 use crate::pose::Landmark;
+pub use config::BarConfig;
 use patch::Patch;
 use plate::{detect_plate, Ellipse, SearchHint};
 pub use scale::fallback_track;
@@ -153,8 +155,14 @@ pub struct BarTracker {
     spent: std::time::Duration,
 }
 
+impl Default for BarTracker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl BarTracker {
-    pub fn new(_config: &Config) -> Self {
+    pub fn new() -> Self {
         BarTracker {
             hub_px: Vec::new(),
             tracker: None,
@@ -293,7 +301,12 @@ impl BarTracker {
     }
 
     /// The bar track for the whole clip.
-    pub fn finish(mut self, kinematics: &Kinematics, config: &Config) -> BarTrack {
+    pub fn finish(
+        mut self,
+        kinematics: &Kinematics,
+        cfg: &BarConfig,
+        filter: &FilterConfig,
+    ) -> BarTrack {
         // pad to the clip's length and fill the frames the model skipped
         let n = kinematics.frames().max(self.hub_px.len());
         self.hub_px.resize(n, None);
@@ -320,9 +333,9 @@ impl BarTracker {
             );
         }
         match self.first {
-            None => fallback_track(wrist_samples(kinematics, n), kinematics, config),
+            None => fallback_track(wrist_samples(kinematics, n), kinematics, cfg),
             Some(_) if plate_ignores_the_lift(&self.hub_px, kinematics) => {
-                let mut track = fallback_track(wrist_samples(kinematics, n), kinematics, config);
+                let mut track = fallback_track(wrist_samples(kinematics, n), kinematics, cfg);
                 track.warnings.push(
                     "the circle followed as the plate stayed put while the hands lifted: \
                      not the bar's plate, ignored"
@@ -343,7 +356,7 @@ impl BarTracker {
                     axes_px: self.axes_px,
                     angle_rad,
                 };
-                plate_track(&obs, kinematics, config)
+                plate_track(&obs, kinematics, cfg, filter)
             }
         }
     }

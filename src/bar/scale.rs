@@ -3,9 +3,10 @@
 //! plate), mid-foot and the floor line, and the warnings a coach should read.
 
 use super::plate::Ellipse;
+use super::BarConfig;
 use super::{BarSample, BarSource, BarTrack, PlateInfo, Scale};
-use crate::config::Config;
 use crate::kinematics::filters::{butterworth_gappy, fill_gaps, median_of};
+use crate::kinematics::FilterConfig;
 use crate::kinematics::{Joint, Kinematics};
 
 /// Scale confidence with a side-on plate (the measurement itself is good to ~1%).
@@ -115,10 +116,10 @@ pub fn wrist_samples(k: &Kinematics, n: usize) -> Vec<BarSample> {
 pub fn fallback_track(
     samples: Vec<BarSample>,
     kinematics: &Kinematics,
-    config: &Config,
+    cfg: &BarConfig,
 ) -> BarTrack {
     let cm_per_px = standing_length_px(kinematics)
-        .map(|l| config.bar.fallback_shoulder_to_ankle_cm / l.max(1.0))
+        .map(|l| cfg.fallback_shoulder_to_ankle_cm / l.max(1.0))
         .unwrap_or(0.0);
     BarTrack {
         samples,
@@ -154,8 +155,7 @@ const MIN_OUTLIER_PX: f64 = 1.5;
 
 /// Smooths a gappy coordinate: Hampel outliers replaced by their neighbours, then the
 /// zero-phase low-pass. Frames that had no value stay without one.
-fn smooth(values: &[Option<f64>], k: &Kinematics, config: &Config) -> Vec<Option<f64>> {
-    let f = &config.filter;
+fn smooth(values: &[Option<f64>], k: &Kinematics, f: &FilterConfig) -> Vec<Option<f64>> {
     let half = f.hampel_window_frames / 2;
     let mut cleaned = values.to_vec();
     for (i, v) in values.iter().enumerate() {
@@ -278,13 +278,18 @@ fn drop_stuck_hub(
 }
 
 /// The track from a followed plate, the wrists standing in where it was lost.
-pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Config) -> BarTrack {
+pub fn plate_track(
+    obs: &PlateObservations,
+    kinematics: &Kinematics,
+    cfg: &BarConfig,
+    filter: &FilterConfig,
+) -> BarTrack {
     let n = obs.hub_px.len();
     let xs: Vec<Option<f64>> = obs.hub_px.iter().map(|p| p.map(|p| p.0)).collect();
     let ys: Vec<Option<f64>> = obs.hub_px.iter().map(|p| p.map(|p| p.1)).collect();
     let (xs, ys) = (
-        smooth(&xs, kinematics, config),
-        smooth(&ys, kinematics, config),
+        smooth(&xs, kinematics, filter),
+        smooth(&ys, kinematics, filter),
     );
     let wrists = wrist_samples(kinematics, n);
     let (xs, ys, stuck) = drop_stuck_hub(xs, ys, &wrists, obs.first.1.a, kinematics.fps);
@@ -344,7 +349,7 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
     } else {
         shape.a
     };
-    let cm_per_px = config.bar.plate_diameter_cm / (2.0 * radius_px);
+    let cm_per_px = cfg.plate_diameter_cm / (2.0 * radius_px);
     let mut warnings = Vec::new();
     if stuck > 0 {
         warnings.push(format!(
@@ -353,22 +358,22 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
         ));
     }
     let mut confidence = PLATE_CONFIDENCE;
-    if ratio < config.bar.min_plate_axis_ratio {
-        confidence *= (ratio / config.bar.min_plate_axis_ratio).clamp(0.3, 1.0);
+    if ratio < cfg.min_plate_axis_ratio {
+        confidence *= (ratio / cfg.min_plate_axis_ratio).clamp(0.3, 1.0);
         warnings.push(format!(
             "the plate looks elliptical (minor/major axis {ratio:.2} < {:.2}): the camera is off the side, cm figures are less sure",
-            config.bar.min_plate_axis_ratio
+            cfg.min_plate_axis_ratio
         ));
     }
     // a full-size plate is about a third of the standing shoulder-to-ankle length
     if let Some(l) = standing_length_px(kinematics) {
         let body_cm = l * cm_per_px;
-        let expected = config.bar.fallback_shoulder_to_ankle_cm;
+        let expected = cfg.fallback_shoulder_to_ankle_cm;
         if !(0.65 * expected..=1.5 * expected).contains(&body_cm) {
             confidence *= 0.7;
             warnings.push(format!(
                 "with a {:.0} cm plate the lifter would be {body_cm:.0} cm shoulder to ankle: the plate may not be a {:.0} cm plate (set --plate-diameter-cm)",
-                config.bar.plate_diameter_cm, config.bar.plate_diameter_cm
+                cfg.plate_diameter_cm, cfg.plate_diameter_cm
             ));
         }
     }
@@ -443,7 +448,7 @@ pub fn plate_track(obs: &PlateObservations, kinematics: &Kinematics, config: &Co
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faults::testkit::{clean, lifter};
+    use crate::testkit::{clean, lifter};
 
     #[test]
     fn a_circle_that_stays_put_while_the_hands_lift_is_not_the_plate() {

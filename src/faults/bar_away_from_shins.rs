@@ -2,16 +2,42 @@
 //!
 //! Definition: at the set-up, the horizontal distance (cm, + in front) from the shin line
 //! (ankle→knee keypoints, read at the bar's height) to the bar exceeds
-//! `setup.max_bar_from_shin_cm`. The keypoints sit at the joint centres, ~4–5 cm behind the
+//! `faults.bar_away_from_shins.max_bar_from_shin_cm`. The keypoints sit at the joint centres, ~4–5 cm behind the
 //! front of the shin, so a bar touching the shin reads ~5 cm.
 //!
 //! Source: coaching texts ("bar over mid-foot, shins touching the bar" before the pull).
 //!
-//! Config: `setup.max_bar_from_shin_cm`, `setup.min_confidence`.
+//! Config: `[faults.bar_away_from_shins]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{confidence, finding, Fault, FaultInput, Verdict};
+use serde::{Deserialize, Serialize};
+
+use super::setup::setup_half_frames;
+use super::{confidence, finding, Fault, FaultInput, KeyRange, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Bar ahead of the shin line at set-up, cm: over this it is too far out.
+    pub max_bar_from_shin_cm: f64,
+    pub min_confidence: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_bar_from_shin_cm: 10.0,
+            min_confidence: 0.5,
+        }
+    }
+}
+
+/// The valid range of each key of [`Config`].
+const RANGES: &[KeyRange] = &[
+    ("max_bar_from_shin_cm", 0.0, 100.0),
+    ("min_confidence", 0.0, 1.0),
+];
 
 pub struct BarAwayFromShins;
 
@@ -20,8 +46,16 @@ impl Fault for BarAwayFromShins {
         "bar_away_from_shins"
     }
 
+    fn title(&self) -> &'static str {
+        "Bar too far from the shins at set-up"
+    }
+
+    fn config_ranges(&self) -> &'static [KeyRange] {
+        RANGES
+    }
+
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
-        let cfg = &input.config.setup;
+        let cfg = &input.config.bar_away_from_shins;
         let k = input.kinematics;
         let Some(s) = rep.start_frame else {
             return Verdict::NotAssessable("the clip does not show the set-up".into());
@@ -50,7 +84,7 @@ impl Fault for BarAwayFromShins {
             return v;
         }
         // one frame's knee and ankle keypoints move by several pixels: the median over 0.2 s
-        let Some(ahead) = super::median_around(k, s, super::setup_half_frames(k), ahead_px) else {
+        let Some(ahead) = super::median_around(k, s, setup_half_frames(k), ahead_px) else {
             return Verdict::NotAssessable("bar, knee or ankle unknown at the set-up".into());
         };
         let cm = ahead * bar.scale.cm_per_px;
@@ -67,5 +101,48 @@ impl Fault for BarAwayFromShins {
             confidence,
             "Bar too far from the shins: start with the bar over mid-foot, shins touching it.",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::*;
+
+    /// The bar `dx_px` ahead of mid-foot while the lifter sets up.
+    fn setup_bar_ahead(dx_px: f64) -> Vec<Key> {
+        let mut k = clean();
+        k[0].wrist_dx = dx_px;
+        k[1].wrist_dx = dx_px;
+        k
+    }
+
+    /// Judged with the scale of a tracked plate: the body-size fallback (confidence 0.5)
+    /// is too uncertain for centimetres at the set-up.
+    fn run(keys: &[Key]) -> Verdict {
+        let mut scene = Scene::new(keys);
+        scene.bar.scale.confidence = 0.9;
+        BarAwayFromShins.assess(&scene.input(), &scene.reps[0])
+    }
+
+    #[test]
+    fn the_body_size_scale_is_too_uncertain_to_judge() {
+        let v = assess_first_rep(&BarAwayFromShins, &clean(), None).1;
+        assert!(matches!(v, Verdict::NotAssessable(_)), "{v:?}");
+    }
+
+    #[test]
+    fn bar_over_mid_foot_is_fine() {
+        assert_eq!(run(&clean()), Verdict::Fine);
+    }
+
+    #[test]
+    fn bar_out_in_front_at_setup_is_found_in_cm() {
+        let v = run(&setup_bar_ahead(70.0));
+        let Verdict::Found(f) = v else {
+            panic!("70 px (~30 cm) ahead of mid-foot, ~20 cm of the shin: {v:?}")
+        };
+        assert!(f.value > 12.0 && f.value < 30.0, "{f:?}");
+        assert_eq!(f.unit, "cm");
     }
 }

@@ -10,17 +10,45 @@
 //!
 //! Source: coaching texts ("keep the bar over mid-foot and on the shins/thighs all the way").
 //!
-//! Config: `bar_drift.max_forward_cm`, `bar_drift.min_confidence`.
+//! Config: `[faults.bar_drift]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{confidence, finding, max_in, Fault, FaultInput, Verdict};
+use super::{confidence, finding, max_in, Fault, FaultInput, KeyRange, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub max_forward_cm: f64,
+    pub min_confidence: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_forward_cm: 5.0,
+            min_confidence: 0.3,
+        }
+    }
+}
+
+/// The valid range of each key of [`Config`].
+const RANGES: &[KeyRange] = &[("max_forward_cm", 0.0, 100.0), ("min_confidence", 0.0, 1.0)];
 
 pub struct BarDrift;
 
 impl Fault for BarDrift {
     fn kind(&self) -> &'static str {
         "bar_drift"
+    }
+
+    fn title(&self) -> &'static str {
+        "Bar drifts away from the legs"
+    }
+
+    fn config_ranges(&self) -> &'static [KeyRange] {
+        RANGES
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
@@ -82,7 +110,7 @@ impl Fault for BarDrift {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faults::testkit::*;
+    use crate::testkit::*;
 
     fn run(keys: &[Key]) -> Verdict {
         assess_first_rep(&BarDrift, keys, None).1

@@ -16,12 +16,37 @@
 //! Source: coaching texts ("chest and hips rise at the same rate"; the trunk angle holds from
 //! the floor to the knee, then the hips drive through).
 //!
-//! Config: `hips_shoot_up.max_trunk_increase_deg`, `hips_shoot_up.max_hip_to_shoulder_rise_ratio`,
-//! `hips_shoot_up.min_confidence`.
+//! Config: `[faults.hips_shoot_up]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{at, confidence, finding, max_in, Fault, FaultInput, Verdict};
+use super::{at, confidence, finding, max_in, Fault, FaultInput, KeyRange, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub max_trunk_increase_deg: f64,
+    pub max_hip_to_shoulder_rise_ratio: f64,
+    pub min_confidence: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_trunk_increase_deg: 10.0,
+            max_hip_to_shoulder_rise_ratio: 1.5,
+            min_confidence: 0.5,
+        }
+    }
+}
+
+/// The valid range of each key of [`Config`].
+const RANGES: &[KeyRange] = &[
+    ("max_trunk_increase_deg", 0.0, 90.0),
+    ("max_hip_to_shoulder_rise_ratio", 0.0, 20.0),
+    ("min_confidence", 0.0, 1.0),
+];
 
 pub struct HipsShootUp;
 
@@ -54,6 +79,14 @@ const CUE: &str = "Hips rise before the chest: push the floor away with the legs
 impl Fault for HipsShootUp {
     fn kind(&self) -> &'static str {
         "hips_shoot_up"
+    }
+
+    fn title(&self) -> &'static str {
+        "Hips shoot up first"
+    }
+
+    fn config_ranges(&self) -> &'static [KeyRange] {
+        RANGES
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
@@ -156,7 +189,7 @@ impl Fault for HipsShootUp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faults::testkit::*;
+    use crate::testkit::*;
 
     fn run(keys: &[Key]) -> (Vec<Rep>, Verdict) {
         assess_first_rep(&HipsShootUp, keys, None)

@@ -1,18 +1,44 @@
 //! `incomplete_lockout`: the rep ends without standing tall.
 //!
 //! Definition: over the lockout (lockout frame to the start of the descent) the largest hip
-//! angle stays under `lockout.min_hip_angle_deg` or the largest knee angle under
-//! `lockout.min_knee_angle_deg` (180 = straight). `value` is the angle that falls short most.
+//! angle stays under `min_hip_angle_deg` or the largest knee angle under
+//! `min_knee_angle_deg` (180 = straight). `value` is the angle that falls short most.
 //! A clip that ends, with no descent, while the hips are still opening has not shown the end
 //! of the lockout: not assessable rather than incomplete.
 //!
 //! Source: coaching texts (the lockout is hips and knees fully extended, glutes squeezed).
 //!
-//! Config: `lockout.min_hip_angle_deg`, `lockout.min_knee_angle_deg`, `lockout.min_confidence`.
+//! Config: `[faults.incomplete_lockout]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{confidence, finding, lockout_end, max_in, Fault, FaultInput, Verdict};
+use super::{confidence, finding, lockout_end, max_in, Fault, FaultInput, KeyRange, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub min_hip_angle_deg: f64,
+    pub min_knee_angle_deg: f64,
+    pub min_confidence: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            min_hip_angle_deg: 165.0,
+            min_knee_angle_deg: 160.0,
+            min_confidence: 0.5,
+        }
+    }
+}
+
+/// The valid range of each key of [`Config`].
+const RANGES: &[KeyRange] = &[
+    ("min_hip_angle_deg", 90.0, 180.0),
+    ("min_knee_angle_deg", 90.0, 180.0),
+    ("min_confidence", 0.0, 1.0),
+];
 
 pub struct IncompleteLockout;
 
@@ -37,8 +63,16 @@ impl Fault for IncompleteLockout {
         "incomplete_lockout"
     }
 
+    fn title(&self) -> &'static str {
+        "Incomplete lockout"
+    }
+
+    fn config_ranges(&self) -> &'static [KeyRange] {
+        RANGES
+    }
+
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
-        let cfg = &input.config.lockout;
+        let cfg = &input.config.incomplete_lockout;
         let k = input.kinematics;
         let (Some(from), Some(to)) = (rep.lockout_frame, lockout_end(k, rep)) else {
             return Verdict::NotAssessable("the clip does not show the lockout".into());
@@ -89,6 +123,31 @@ impl Fault for IncompleteLockout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::*;
+
+    /// The stick lifter stands at the top with the knees a little bent (its legs are 2 px
+    /// short of reaching the hips straight: ~143° at the knee) and the hips open.
+    fn run(min_hip_deg: f64, min_knee_deg: f64) -> Verdict {
+        let mut scene = Scene::new(&clean());
+        let cfg = &mut scene.config.faults.incomplete_lockout;
+        (cfg.min_hip_angle_deg, cfg.min_knee_angle_deg) = (min_hip_deg, min_knee_deg);
+        IncompleteLockout.assess(&scene.input(), &scene.reps[0])
+    }
+
+    #[test]
+    fn a_top_within_the_limits_is_fine() {
+        assert_eq!(run(140.0, 135.0), Verdict::Fine);
+    }
+
+    #[test]
+    fn knees_short_of_straight_are_found() {
+        let v = run(140.0, 160.0);
+        let Verdict::Found(f) = v else {
+            panic!("knees ~143° against 160°: {v:?}")
+        };
+        assert!((135.0..160.0).contains(&f.value), "{f:?}");
+        assert_eq!(f.threshold, 160.0);
+    }
 
     fn series(v: &[f64]) -> Vec<Option<f64>> {
         v.iter().map(|&x| Some(x)).collect()

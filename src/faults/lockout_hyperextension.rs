@@ -11,13 +11,40 @@
 //! Source: coaching texts ("finish with the glutes, stand tall; do not lean back": the lockout
 //! is hips and knees extended with the shoulders over or just behind the bar).
 //!
-//! Config: `lockout_hyperextension.max_lean_back_deg`,
-//! `lockout_hyperextension.max_shoulder_behind_bar_cm`, `lockout_hyperextension.min_confidence`.
+//! Config: `[faults.lockout_hyperextension]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{confidence, finding, lockout_end, max_in, min_in, Fault, FaultInput, Verdict};
+use super::{
+    confidence, finding, lockout_end, max_in, min_in, Fault, FaultInput, KeyRange, Verdict,
+};
 use crate::bar::BarSource;
 use crate::kinematics::Joint;
 use crate::reps::Rep;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub max_lean_back_deg: f64,
+    pub max_shoulder_behind_bar_cm: f64,
+    pub min_confidence: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_lean_back_deg: 10.0,
+            max_shoulder_behind_bar_cm: 15.0,
+            min_confidence: 0.5,
+        }
+    }
+}
+
+/// The valid range of each key of [`Config`].
+const RANGES: &[KeyRange] = &[
+    ("max_lean_back_deg", 0.0, 90.0),
+    ("max_shoulder_behind_bar_cm", 0.0, 100.0),
+    ("min_confidence", 0.0, 1.0),
+];
 
 pub struct LockoutHyperextension;
 
@@ -27,6 +54,14 @@ const CUE: &str =
 impl Fault for LockoutHyperextension {
     fn kind(&self) -> &'static str {
         "lockout_hyperextension"
+    }
+
+    fn title(&self) -> &'static str {
+        "Leaning back at lockout"
+    }
+
+    fn config_ranges(&self) -> &'static [KeyRange] {
+        RANGES
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
@@ -101,7 +136,7 @@ impl Fault for LockoutHyperextension {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faults::testkit::*;
+    use crate::testkit::*;
 
     fn run(keys: &[Key]) -> Verdict {
         assess_first_rep(&LockoutHyperextension, keys, None).1

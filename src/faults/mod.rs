@@ -1,23 +1,27 @@
-//! Form faults: one file per fault, each with its definition, source and config keys.
-//! A fault either reports a [`Finding`] per rep, or says why it cannot be judged
+//! Form faults: one file per fault, each with its definition, source, title, its own
+//! `Config` (the `[faults.<kind>]` section of `formcheck.toml`) and the valid range of each
+//! key. A fault either reports a [`Finding`] per rep, or says why it cannot be judged
 //! ([`NotAssessable`]) instead of guessing. Adding a fault is one new file implementing
-//! [`Fault`] and one line in [`registry`].
+//! [`Fault`], one line in [`registry`] and one field in [`FaultsConfig`] (a test checks the
+//! three agree).
 
 pub mod bar_away_from_shins;
 pub mod bar_drift;
-pub mod bar_jerked;
+pub mod bar_jerked_off_floor;
 pub mod hips_shoot_up;
-pub mod hips_too_high;
-pub mod hips_too_low;
+pub mod hips_too_high_at_setup;
+pub mod hips_too_low_at_setup;
 pub mod incomplete_lockout;
 pub mod lockout_hyperextension;
 pub mod neck_hyperextension;
+pub mod setup;
 pub mod thoracic_rounding;
 
 use serde::{Deserialize, Serialize};
 
 use crate::kinematics::{Joint, Kinematics};
 use crate::reps::Rep;
+use crate::view::ViewVerdict;
 
 /// One fault found in one rep.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -56,11 +60,34 @@ pub struct FaultInput<'a> {
     pub reps: &'a [crate::reps::Rep],
     /// Upper-back flexion per frame (degrees), from the traced back shape.
     pub thoracic_flexion_deg: &'a [Option<f64>],
-    pub view: &'a crate::view::ViewVerdict,
+    pub view: &'a ViewVerdict,
     /// Why the end of the clip is missing (a cut or damaged file), if it is.
     pub damage: Option<&'a str>,
-    pub config: &'a crate::config::Config,
+    pub config: &'a FaultsConfig,
+    /// A rep with fewer reliable frames than this share is not judged
+    /// (`reliability.min_reliable_rep_fraction`).
+    pub min_reliable_rep_fraction: f64,
 }
+
+/// Every fault's settings, one `[faults.<kind>]` section each; the types live in the
+/// faults' own files.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaultsConfig {
+    pub thoracic_rounding: thoracic_rounding::Config,
+    pub hips_shoot_up: hips_shoot_up::Config,
+    pub lockout_hyperextension: lockout_hyperextension::Config,
+    pub bar_drift: bar_drift::Config,
+    pub bar_jerked_off_floor: bar_jerked_off_floor::Config,
+    pub hips_too_low_at_setup: hips_too_low_at_setup::Config,
+    pub hips_too_high_at_setup: hips_too_high_at_setup::Config,
+    pub bar_away_from_shins: bar_away_from_shins::Config,
+    pub neck_hyperextension: neck_hyperextension::Config,
+    pub incomplete_lockout: incomplete_lockout::Config,
+}
+
+/// A config key's valid range, both ends inclusive: `(key, min, max)`.
+pub type KeyRange = (&'static str, f64, f64);
 
 /// What one fault says about one rep.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +100,12 @@ pub enum Verdict {
 
 /// One form fault.
 pub trait Fault: Sync {
-    /// The `kind` in `analysis.json`.
+    /// The `kind` in `analysis.json`, and its config section `[faults.<kind>]`.
     fn kind(&self) -> &'static str;
+    /// What a lifter reads in the report ("Rounded upper back").
+    fn title(&self) -> &'static str;
+    /// The valid range of each key of the fault's config section.
+    fn config_ranges(&self) -> &'static [KeyRange];
     /// Judges one rep.
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict;
 }
@@ -86,13 +117,26 @@ pub fn registry() -> Vec<Box<dyn Fault>> {
         Box::new(hips_shoot_up::HipsShootUp),
         Box::new(lockout_hyperextension::LockoutHyperextension),
         Box::new(bar_drift::BarDrift),
-        Box::new(bar_jerked::BarJerked),
-        Box::new(hips_too_low::HipsTooLow),
-        Box::new(hips_too_high::HipsTooHigh),
+        Box::new(bar_jerked_off_floor::BarJerked),
+        Box::new(hips_too_low_at_setup::HipsTooLow),
+        Box::new(hips_too_high_at_setup::HipsTooHigh),
         Box::new(bar_away_from_shins::BarAwayFromShins),
         Box::new(neck_hyperextension::NeckHyperextension),
         Box::new(incomplete_lockout::IncompleteLockout),
     ]
+}
+
+/// The title of a fault kind; a kind no registered fault has is written out from its name.
+pub fn title(kind: &str) -> String {
+    if let Some(f) = registry().iter().find(|f| f.kind() == kind) {
+        return f.title().into();
+    }
+    let s = kind.replace('_', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
 }
 
 /// Runs every registered fault.
@@ -152,7 +196,7 @@ fn rep_not_judged(input: &FaultInput, rep: &Rep) -> Option<String> {
     let k = input.kinematics;
     if let Some((from, to)) = rep.span(true) {
         let (reliable, total) = k.reliable_count(from, to);
-        let min = input.config.reliability.min_reliable_rep_fraction;
+        let min = input.min_reliable_rep_fraction;
         if total > 0 && (reliable as f64) < min * total as f64 {
             return Some(format!(
                 "pose unreliable in {} of {total} frames of this rep",
@@ -225,11 +269,6 @@ pub fn median_around(
     (!v.is_empty()).then(|| crate::kinematics::filters::median_of(&mut v))
 }
 
-/// Half the span (frames) a set-up figure is the median of: 0.1 s either side.
-pub fn setup_half_frames(k: &Kinematics) -> usize {
-    ((0.1 * k.fps).round() as usize).max(1)
-}
-
 /// `Verdict::NotAssessable` when `confidence` is under `min`.
 pub fn low_confidence(confidence: f64, min: f64) -> Option<Verdict> {
     (confidence < min).then(|| {
@@ -298,12 +337,49 @@ pub fn lockout_end(k: &Kinematics, rep: &Rep) -> Option<usize> {
 }
 
 #[cfg(test)]
-pub mod testkit;
-
-#[cfg(test)]
 mod tests {
-    use super::testkit::*;
     use super::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn every_registered_fault_has_its_section_title_ranges_and_a_test_of_assess() {
+        let sections = match toml::Value::try_from(FaultsConfig::default()) {
+            Ok(toml::Value::Table(t)) => t,
+            other => panic!("{other:?}"),
+        };
+        let faults = registry();
+        let mut kinds: Vec<&str> = faults.iter().map(|f| f.kind()).collect();
+        let mut section_names: Vec<&str> = sections.keys().map(String::as_str).collect();
+        kinds.sort();
+        section_names.sort();
+        assert_eq!(
+            kinds, section_names,
+            "registry and [faults.<kind>] sections"
+        );
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/faults");
+        for f in &faults {
+            assert!(!f.title().is_empty(), "{}", f.kind());
+            assert_eq!(title(f.kind()), f.title());
+            let Some(toml::Value::Table(section)) = sections.get(f.kind()) else {
+                panic!("{}: no section", f.kind())
+            };
+            for (key, _, _) in f.config_ranges() {
+                assert!(
+                    section.contains_key(*key),
+                    "{}: range for unknown {key}",
+                    f.kind()
+                );
+            }
+            let file = std::fs::read_to_string(src.join(format!("{}.rs", f.kind())))
+                .unwrap_or_else(|e| panic!("{}: one file per fault, named by kind: {e}", f.kind()));
+            let tests = file.split("#[cfg(test)]").nth(1).unwrap_or("");
+            assert!(
+                tests.contains(".assess(") || tests.contains("assess_first_rep("),
+                "{}: no unit test of assess",
+                f.kind()
+            );
+        }
+    }
 
     #[test]
     fn a_front_view_makes_every_fault_not_assessable() {

@@ -16,13 +16,47 @@
 //! Source: coaching texts ("brace and keep the chest up", neutral spine under load); the 20°
 //! threshold is the user's request; kyphosis norms (20–40° standing) from the spine literature.
 //!
-//! Config: `thoracic_rounding.max_increase_deg`, `thoracic_rounding.max_curve_deg`,
-//! `thoracic_rounding.min_confidence`,
-//! `thoracic_rounding.min_traced_fraction`, `thoracic_rounding.min_bent_trunk_deg`.
+//! Config: `[faults.thoracic_rounding]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{confidence, finding, max_in, Fault, FaultInput, Verdict};
+use super::{confidence, finding, max_in, Fault, FaultInput, KeyRange, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Flag: the bent-over curve exceeds the lifter's own standing curve by more than this.
+    pub max_increase_deg: f64,
+    /// Second signal: the bent-over curve itself (0 = a straight back line) exceeds this.
+    pub max_curve_deg: f64,
+    pub min_confidence: f64,
+    /// Fraction of the bent-over frames whose back contour must be traced.
+    pub min_traced_fraction: f64,
+    /// Frames count as bent over (judged) above this trunk angle.
+    pub min_bent_trunk_deg: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_increase_deg: 20.0,
+            max_curve_deg: 20.0,
+            min_confidence: 0.5,
+            min_traced_fraction: 0.5,
+            min_bent_trunk_deg: 25.0,
+        }
+    }
+}
+
+/// The valid range of each key of [`Config`].
+const RANGES: &[KeyRange] = &[
+    ("max_increase_deg", 0.0, 90.0),
+    ("max_curve_deg", 0.0, 90.0),
+    ("min_confidence", 0.0, 1.0),
+    ("min_traced_fraction", 0.0, 1.0),
+    ("min_bent_trunk_deg", 0.0, 90.0),
+];
 
 pub struct ThoracicRounding;
 
@@ -48,6 +82,14 @@ pub fn upright_flexion_deg(input: &FaultInput) -> Option<f64> {
 impl Fault for ThoracicRounding {
     fn kind(&self) -> &'static str {
         "thoracic_rounding"
+    }
+
+    fn title(&self) -> &'static str {
+        "Rounded upper back"
+    }
+
+    fn config_ranges(&self) -> &'static [KeyRange] {
+        RANGES
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
@@ -150,7 +192,7 @@ impl Fault for ThoracicRounding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faults::testkit::*;
+    use crate::testkit::*;
 
     /// Assesses the first rep with the curve angle `standing` while upright and `bent`
     /// while bent over (trunk > 20°).

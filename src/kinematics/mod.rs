@@ -4,13 +4,15 @@
 
 pub mod angles;
 pub mod back;
+pub mod config;
 pub mod filters;
 pub mod reliability;
 
 use serde::Serialize;
 
-use crate::config::{FilterConfig, PoseConfig, ReliabilityConfig};
+use crate::pose::PoseConfig;
 use crate::pose::{idx, Landmark, NUM_LANDMARKS};
+pub use config::{FilterConfig, ReliabilityConfig};
 use filters::Gappy;
 
 /// Which body side faces the camera.

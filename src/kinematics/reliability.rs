@@ -25,7 +25,7 @@
 //! and faults. Left/right label swaps are repaired first
 //! ([`repair_swaps`]).
 
-use crate::config::ReliabilityConfig;
+use super::config::ReliabilityConfig;
 use crate::pose::{facing_cue, swap_sides, Landmark, NUM_LANDMARKS};
 
 use super::{Facing, Joint, Side};

@@ -8,7 +8,6 @@
 pub mod annotated;
 pub mod csv;
 #[doc(hidden)]
-pub mod fixture;
 pub mod font;
 pub mod glyphs;
 pub mod index;

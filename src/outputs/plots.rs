@@ -283,8 +283,11 @@ impl AnglesPlot {
         let t_end = t.last().copied().unwrap_or(1.0).max(0.1);
         let mut thresholds = vec![
             ThresholdLine {
-                label: format!("hip at lockout ≥ {:.0}°", config.lockout.min_hip_angle_deg),
-                value_deg: config.lockout.min_hip_angle_deg,
+                label: format!(
+                    "hip at lockout ≥ {:.0}°",
+                    config.faults.incomplete_lockout.min_hip_angle_deg
+                ),
+                value_deg: config.faults.incomplete_lockout.min_hip_angle_deg,
                 from_s: 0.0,
                 to_s: t_end,
                 colour: HIP,
@@ -293,9 +296,9 @@ impl AnglesPlot {
             ThresholdLine {
                 label: format!(
                     "knee at lockout ≥ {:.0}°",
-                    config.lockout.min_knee_angle_deg
+                    config.faults.incomplete_lockout.min_knee_angle_deg
                 ),
-                value_deg: config.lockout.min_knee_angle_deg,
+                value_deg: config.faults.incomplete_lockout.min_knee_angle_deg,
                 from_s: 0.0,
                 to_s: t_end,
                 colour: KNEE,
@@ -306,7 +309,7 @@ impl AnglesPlot {
         // frames, the lifter's own standing back curve + the allowed increase, or the curve
         // limit itself.
         let input = clip.fault_input(config);
-        let cfg = &config.thoracic_rounding;
+        let cfg = &config.faults.thoracic_rounding;
         let standing = crate::faults::thoracic_rounding::upright_flexion_deg(&input);
         let (limit, label) = match standing {
             Some(s) if s + cfg.max_increase_deg < cfg.max_curve_deg => (
@@ -490,7 +493,7 @@ impl BarPathPlot {
         };
         BarPathPlot {
             reps,
-            max_forward_cm: config.bar_drift.max_forward_cm,
+            max_forward_cm: config.faults.bar_drift.max_forward_cm,
             scale_note: format!(
                 "bar from: {source}; scale from: {} (confidence {:.2})",
                 clip.bar.scale.source, clip.bar.scale.confidence

@@ -46,7 +46,7 @@ mod tests {
     #[test]
     fn written_settings_load_back_as_the_same_config() {
         let mut config = Config::default();
-        config.thoracic_rounding.max_increase_deg = 17.5;
+        config.faults.thoracic_rounding.max_increase_deg = 17.5;
         config.output.annotated_video = false;
         let text = settings_text(&config);
         let back = Config::from_toml(&text, std::path::Path::new(FILE)).unwrap();

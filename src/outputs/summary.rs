@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn worst_fault_is_the_furthest_over_its_threshold() {
         let clip =
-            crate::outputs::fixture::demo_clip(std::path::Path::new("x.mp4"), 640, 360, 30.0, 120);
+            crate::testkit::fixture::demo_clip(std::path::Path::new("x.mp4"), 640, 360, 30.0, 120);
         let s = clip_summary(&clip);
         assert_eq!(s.video.reps, 2);
         assert_eq!(s.video.fault_count, 3);

@@ -98,27 +98,7 @@ pub fn active_findings(findings: &[Finding], frame: usize, min_frames: usize) ->
 
 /// What a lifter calls a fault kind.
 pub fn fault_title(kind: &str) -> String {
-    match kind {
-        "thoracic_rounding" => "Rounded upper back".into(),
-        "lumbar_rounding" => "Rounded lower back".into(),
-        "hips_shoot_up" => "Hips shoot up first".into(),
-        "lockout_hyperextension" => "Leaning back at lockout".into(),
-        "bar_drift" => "Bar drifts away from the legs".into(),
-        "bar_away_from_shins" => "Bar too far from the shins at set-up".into(),
-        "hips_too_high_at_setup" => "Hips too high at set-up".into(),
-        "hips_too_low_at_setup" => "Hips too low at set-up".into(),
-        "neck" | "neck_hyperextension" => "Neck over-extended".into(),
-        "jerk" | "bar_jerked_off_floor" => "Bar jerked off the floor".into(),
-        "lockout" | "incomplete_lockout" => "Incomplete lockout".into(),
-        other => {
-            let s = other.replace('_', " ");
-            let mut c = s.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                None => String::new(),
-            }
-        }
-    }
+    crate::faults::title(kind)
 }
 
 /// A unit as printed after a number ("deg" becomes "°").

@@ -5,6 +5,7 @@
 //! Owns the model engines and the image-to-model geometry; knows nothing of angles or lifts.
 
 pub mod back_contour;
+pub mod config;
 pub mod detector;
 pub mod engine;
 pub mod frame;
@@ -12,6 +13,7 @@ pub mod landmarks;
 pub mod schedule;
 pub mod tracker;
 
+pub use config::{ModelKind, PoseConfig};
 pub use engine::{Engine, OrtEngine, TensorOut};
 pub use frame::PoseFrame;
 pub use tracker::PoseTracker;

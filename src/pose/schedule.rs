@@ -6,7 +6,7 @@
 //! (`pose.analysis_fps`) while it is still (`pose.still_speed_torso_per_s`). Frames the model
 //! skips are filled by the filters' gap filling.
 
-use crate::config::PoseConfig;
+use super::config::PoseConfig;
 use crate::pose::idx::{L_HIP, L_SHOULDER, R_HIP, R_SHOULDER};
 use crate::pose::{Landmark, NUM_LANDMARKS};
 

@@ -8,10 +8,10 @@ use std::path::Path;
 
 use opencv::core::Mat;
 
+use super::config::ModelKind;
 use super::detector::{roi_from_alignment, PoseDetector};
 use super::landmarks::LandmarkModel;
 use super::{facing_cue, Engine, OrtEngine, PoseEstimate, Roi};
-use crate::config::ModelKind;
 use crate::error::{Error, Result};
 
 pub const DETECTOR_FILE: &str = "pose_detection.onnx";

@@ -10,12 +10,13 @@
 use serde::{Deserialize, Serialize};
 
 pub mod bar_metrics;
+pub mod config;
 
 pub use bar_metrics::{rep_metrics, RepBarMetrics};
 
 use crate::bar::BarTrack;
-use crate::config::RepsConfig;
 use crate::kinematics::{Joint, Kinematics};
+pub use config::RepsConfig;
 
 /// Angles at one key moment of a rep (degrees, `None` = unknown).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -386,7 +387,7 @@ fn segment_reps(kinematics: &Kinematics, bar: &BarTrack, cfg: &RepsConfig) -> Ve
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::faults::testkit::*;
+    use crate::testkit::*;
 
     fn reps_of(keys: &[Key], n: usize) -> Vec<Rep> {
         let config = Config::default();
@@ -535,7 +536,7 @@ mod tests {
 
     #[test]
     fn figures_no_deadlift_shows_are_implausible() {
-        let cfg = crate::config::RepsConfig::default();
+        let cfg = RepsConfig::default();
         let mut rep = Rep::default();
         rep.bar.peak_concentric_velocity_m_per_s = Some(8.4);
         rep.bar.range_of_motion_cm = Some(106.0);

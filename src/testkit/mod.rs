@@ -1,6 +1,10 @@
-//! Hand-built keypoint series of a stick lifter for the tests: no video, no model.
-//! The lifter faces image-right, feet at x≈300, floor at y=400, torso 120 px, segments
+//! The test kit, for unit and integration tests alike (feature `testkit`, which the
+//! dev-dependency on this crate turns on): hand-built keypoint series of a stick lifter
+//! (this file) and a whole hand-made clip analysis for the outputs ([`fixture`]); no video,
+//! no model. The lifter faces image-right, feet at x≈300, floor at y=400, torso 120 px, segments
 //! 100 px; the wrists stand in for the bar and are given explicitly.
+
+pub mod fixture;
 
 use crate::bar::{fallback_track, BarSample, BarSource, BarTrack};
 use crate::config::Config;
@@ -167,7 +171,7 @@ pub fn bar_of(k: &Kinematics, config: &Config) -> BarTrack {
             }
         })
         .collect();
-    fallback_track(samples, k, config)
+    fallback_track(samples, k, &config.bar)
 }
 
 pub fn side_view() -> ViewVerdict {
@@ -233,7 +237,8 @@ impl Scene {
             thoracic_flexion_deg: &self.flexion,
             view: &self.view,
             damage: None,
-            config: &self.config,
+            config: &self.config.faults,
+            min_reliable_rep_fraction: self.config.reliability.min_reliable_rep_fraction,
         }
     }
 }

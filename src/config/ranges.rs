@@ -5,7 +5,7 @@
 //! next to its key (a test keeps the two in step, and one that every numeric key of the
 //! default config has a range, so a new key cannot slip through unchecked).
 
-use crate::config::Config;
+use super::Config;
 
 /// The upper end of a range.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -15,7 +15,8 @@ pub enum Max {
     Cores,
 }
 
-/// `(key, min, max)`, both ends inclusive.
+/// `(key, min, max)`, both ends inclusive, of every stage section; each fault keeps its
+/// own (see [`ranges`]).
 pub const RANGES: &[(&str, f64, Max)] = &[
     ("pose.min_detection_score", 0.0, Max::Value(1.0)),
     ("pose.min_pose_score", 0.0, Max::Value(1.0)),
@@ -85,58 +86,6 @@ pub const RANGES: &[(&str, f64, Max)] = &[
     ("bar.plate_diameter_cm", 5.0, Max::Value(100.0)),
     ("bar.min_plate_axis_ratio", 0.0, Max::Value(1.0)),
     ("bar.fallback_shoulder_to_ankle_cm", 50.0, Max::Value(250.0)),
-    ("thoracic_rounding.max_increase_deg", 0.0, Max::Value(90.0)),
-    ("thoracic_rounding.max_curve_deg", 0.0, Max::Value(90.0)),
-    ("thoracic_rounding.min_confidence", 0.0, Max::Value(1.0)),
-    (
-        "thoracic_rounding.min_traced_fraction",
-        0.0,
-        Max::Value(1.0),
-    ),
-    (
-        "thoracic_rounding.min_bent_trunk_deg",
-        0.0,
-        Max::Value(90.0),
-    ),
-    (
-        "hips_shoot_up.max_trunk_increase_deg",
-        0.0,
-        Max::Value(90.0),
-    ),
-    (
-        "hips_shoot_up.max_hip_to_shoulder_rise_ratio",
-        0.0,
-        Max::Value(20.0),
-    ),
-    ("hips_shoot_up.min_confidence", 0.0, Max::Value(1.0)),
-    (
-        "lockout_hyperextension.max_lean_back_deg",
-        0.0,
-        Max::Value(90.0),
-    ),
-    (
-        "lockout_hyperextension.max_shoulder_behind_bar_cm",
-        0.0,
-        Max::Value(100.0),
-    ),
-    (
-        "lockout_hyperextension.min_confidence",
-        0.0,
-        Max::Value(1.0),
-    ),
-    ("bar_drift.max_forward_cm", 0.0, Max::Value(100.0)),
-    ("bar_drift.min_confidence", 0.0, Max::Value(1.0)),
-    ("setup.min_hip_height_fraction", 0.0, Max::Value(1.0)),
-    ("setup.max_hip_height_fraction", 0.0, Max::Value(1.0)),
-    ("setup.max_bar_from_shin_cm", 0.0, Max::Value(100.0)),
-    ("setup.min_confidence", 0.0, Max::Value(1.0)),
-    ("neck.max_extension_deg", 0.0, Max::Value(180.0)),
-    ("neck.min_confidence", 0.0, Max::Value(1.0)),
-    ("jerk.max_liftoff_accel_m_per_s2", 0.0, Max::Value(200.0)),
-    ("jerk.min_confidence", 0.0, Max::Value(1.0)),
-    ("lockout.min_hip_angle_deg", 90.0, Max::Value(180.0)),
-    ("lockout.min_knee_angle_deg", 90.0, Max::Value(180.0)),
-    ("lockout.min_confidence", 0.0, Max::Value(1.0)),
     (
         "output.annotated_max_short_side_px",
         16.0,
@@ -184,11 +133,26 @@ fn leaves(prefix: &str, table: &toml::map::Map<String, toml::Value>, out: &mut V
     }
 }
 
+/// Every key's range: the stages' [`RANGES`] and each fault's own, under `faults.<kind>.`.
+pub fn ranges() -> Vec<(String, f64, Max)> {
+    let stages = RANGES
+        .iter()
+        .map(|&(k, min, max)| (k.to_string(), min, max));
+    let faults = crate::faults::registry().into_iter().flat_map(|f| {
+        f.config_ranges()
+            .iter()
+            .map(move |&(k, min, max)| (format!("faults.{}.{k}", f.kind()), min, Max::Value(max)))
+            .collect::<Vec<_>>()
+    });
+    stages.chain(faults).collect()
+}
+
 /// The first numeric key outside its range, as one line: `key = value is outside its valid
 /// range MIN..MAX`. Keys without a range pass here (the tests catch them).
 pub fn check(config: &Config) -> Result<(), String> {
+    let ranges = ranges();
     for (key, value) in numeric_keys(config) {
-        let Some(&(_, min, max)) = RANGES.iter().find(|(k, _, _)| *k == key) else {
+        let Some(&(_, min, max)) = ranges.iter().find(|(k, _, _)| *k == key) else {
             continue;
         };
         let hi = match max {
@@ -218,19 +182,20 @@ mod tests {
     fn every_numeric_key_of_the_default_config_has_a_range() {
         let keys = numeric_keys(&Config::default());
         assert!(keys.len() > 40, "{keys:?}");
+        let ranges = ranges();
         let missing: Vec<_> = keys
             .iter()
-            .filter(|(k, _)| !RANGES.iter().any(|(r, _, _)| r == k))
+            .filter(|(k, _)| !ranges.iter().any(|(r, _, _)| r == k))
             .map(|(k, _)| k.as_str())
             .collect();
         assert!(
             missing.is_empty(),
             "numeric keys without a range in config_ranges.rs: {missing:?}"
         );
-        let stale: Vec<_> = RANGES
+        let stale: Vec<_> = ranges
             .iter()
             .filter(|(r, _, _)| !keys.iter().any(|(k, _)| k == r))
-            .map(|(r, _, _)| *r)
+            .map(|(r, _, _)| r.as_str())
             .collect();
         assert!(
             stale.is_empty(),
@@ -243,6 +208,7 @@ mod tests {
     fn the_shipped_config_documents_each_range() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("formcheck.toml");
         let text = std::fs::read_to_string(path).unwrap();
+        let ranges = ranges();
         let mut section = String::new();
         let mut documented = 0;
         for line in text.lines() {
@@ -258,7 +224,7 @@ mod tests {
                 continue;
             }
             let key = format!("{section}.{}", key.trim());
-            if let Some(&(_, min, max)) = RANGES.iter().find(|(k, _, _)| *k == key) {
+            if let Some(&(_, min, max)) = ranges.iter().find(|(k, _, _)| *k == key) {
                 let want = match max {
                     Max::Value(m) => format!("valid: {min}..{m}"),
                     Max::Cores => format!("valid: {min}..cores"),
@@ -270,23 +236,23 @@ mod tests {
                 documented += 1;
             }
         }
-        assert_eq!(documented, RANGES.len());
+        assert_eq!(documented, ranges.len());
     }
 
     #[test]
     fn nan_infinite_negative_and_huge_values_are_refused() {
         let mut c = Config::default();
-        c.bar_drift.max_forward_cm = f64::INFINITY;
+        c.faults.bar_drift.max_forward_cm = f64::INFINITY;
         let e = check(&c).unwrap_err();
         assert!(
-            e.contains("bar_drift.max_forward_cm = inf") && e.contains("0..100"),
+            e.contains("faults.bar_drift.max_forward_cm = inf") && e.contains("0..100"),
             "{e}"
         );
         let mut c = Config::default();
-        c.thoracic_rounding.max_increase_deg = f64::NAN;
+        c.faults.thoracic_rounding.max_increase_deg = f64::NAN;
         assert!(check(&c).unwrap_err().contains("NaN"));
         let mut c = Config::default();
-        c.bar_drift.max_forward_cm = -1.0;
+        c.faults.bar_drift.max_forward_cm = -1.0;
         assert!(check(&c).is_err());
         let mut c = Config::default();
         c.filter.hampel_window_frames = 4_000_000_000;

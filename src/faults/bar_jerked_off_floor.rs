@@ -7,11 +7,34 @@
 //!
 //! Source: coaching texts ("pull the slack out of the bar, then squeeze it off the floor").
 //!
-//! Config: `jerk.max_liftoff_accel_m_per_s2`, `jerk.min_confidence`.
+//! Config: `[faults.bar_jerked_off_floor]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{confidence, finding, max_in, Fault, FaultInput, Verdict};
+use super::{confidence, finding, max_in, Fault, FaultInput, KeyRange, Verdict};
 use crate::kinematics::Joint;
 use crate::reps::Rep;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub max_liftoff_accel_m_per_s2: f64,
+    pub min_confidence: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_liftoff_accel_m_per_s2: 15.0,
+            min_confidence: 0.3,
+        }
+    }
+}
+
+/// The valid range of each key of [`Config`].
+const RANGES: &[KeyRange] = &[
+    ("max_liftoff_accel_m_per_s2", 0.0, 200.0),
+    ("min_confidence", 0.0, 1.0),
+];
 
 pub struct BarJerked;
 
@@ -20,8 +43,16 @@ impl Fault for BarJerked {
         "bar_jerked_off_floor"
     }
 
+    fn title(&self) -> &'static str {
+        "Bar jerked off the floor"
+    }
+
+    fn config_ranges(&self) -> &'static [KeyRange] {
+        RANGES
+    }
+
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {
-        let cfg = &input.config.jerk;
+        let cfg = &input.config.bar_jerked_off_floor;
         let k = input.kinematics;
         let Some(liftoff) = rep.liftoff_frame else {
             return Verdict::NotAssessable(
@@ -72,5 +103,39 @@ impl Fault for BarJerked {
             confidence,
             "Bar jerked off the floor: pull the slack out first, then squeeze the bar off the floor.",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::*;
+
+    /// The bar snatched 60 px (~26 cm) up in the two frames after lift-off.
+    fn jerked() -> Vec<Key> {
+        let mut k = clean();
+        let mut snap = k[1];
+        snap.frame = 17;
+        snap.wrist_y -= 60.0;
+        k.insert(2, snap);
+        k
+    }
+
+    fn run(keys: &[Key]) -> Verdict {
+        assess_first_rep(&BarJerked, keys, None).1
+    }
+
+    #[test]
+    fn a_smooth_lift_off_is_fine() {
+        assert_eq!(run(&clean()), Verdict::Fine);
+    }
+
+    #[test]
+    fn a_snatched_lift_off_is_found() {
+        let Verdict::Found(f) = run(&jerked()) else {
+            panic!("60 px in two frames")
+        };
+        assert!(f.value > 15.0, "{f:?}");
+        assert_eq!(f.unit, "m/s2");
     }
 }
