@@ -66,7 +66,7 @@ fn usage_errors_exit_2() {
     assert_eq!(code, Some(2));
     assert!(err.contains("/nonexistent/x.mp4: no such file"));
     let cfg = out.path().join("bad.toml");
-    std::fs::write(&cfg, "[bar_drift]\nmax_forward = 3\n").unwrap();
+    std::fs::write(&cfg, "[faults.bar_drift]\nmax_forward = 3\n").unwrap();
     let (code, err) = common::analyze(
         &[&sample()],
         out.path(),

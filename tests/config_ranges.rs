@@ -12,13 +12,13 @@ fn out_of_range_config_values_exit_2_with_one_line() {
     let out = dir.path().join("out");
     let cases = [
         (
-            "[bar_drift]\nmax_forward_cm = inf\n",
-            "bar_drift.max_forward_cm",
+            "[faults.bar_drift]\nmax_forward_cm = inf\n",
+            "faults.bar_drift.max_forward_cm",
             "inf",
         ),
         (
-            "[bar_drift]\nmax_forward_cm = 1e308\n",
-            "bar_drift.max_forward_cm",
+            "[faults.bar_drift]\nmax_forward_cm = 1e308\n",
+            "faults.bar_drift.max_forward_cm",
             "1e308",
         ),
         (
@@ -28,18 +28,18 @@ fn out_of_range_config_values_exit_2_with_one_line() {
         ),
         ("[pose]\nthreads = 100000\n", "pose.threads", "100000"),
         (
-            "[thoracic_rounding]\nmax_increase_deg = -5.0\n",
-            "thoracic_rounding.max_increase_deg",
+            "[faults.thoracic_rounding]\nmax_increase_deg = -5.0\n",
+            "faults.thoracic_rounding.max_increase_deg",
             "-5",
         ),
         (
-            "[bar_drift]\nmax_forward_cm = nan\n",
-            "bar_drift.max_forward_cm",
+            "[faults.bar_drift]\nmax_forward_cm = nan\n",
+            "faults.bar_drift.max_forward_cm",
             "NaN",
         ),
         (
-            "[neck]\nmin_confidence = -inf\n",
-            "neck.min_confidence",
+            "[faults.neck_hyperextension]\nmin_confidence = -inf\n",
+            "faults.neck_hyperextension.min_confidence",
             "-inf",
         ),
         (

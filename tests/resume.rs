@@ -166,7 +166,7 @@ fn resume_matrix_redoes_exactly_what_changed() {
     assert!(run(&[]), "then up to date");
     // Settings changed through a config file.
     let cfg = dir.path().join("strict.toml");
-    std::fs::write(&cfg, "[bar_drift]\nmax_forward_cm = 4.0\n").unwrap();
+    std::fs::write(&cfg, "[faults.bar_drift]\nmax_forward_cm = 4.0\n").unwrap();
     assert!(
         !run(&["--config", cfg.to_str().unwrap()]),
         "other settings: redone"
