@@ -74,11 +74,13 @@ fn assert_same(single: &Path, sharded: &Path) {
 
 fn shard_cmd(input: &Path, out: &Path, shard: &str) -> Command {
     let mut c = Command::new(common::bin());
-    c.arg("analyze")
-        .arg(input)
-        .arg("--out")
-        .arg(out)
-        .args(["-j", "1", "--no-video", "--shard", shard]);
+    c.arg("analyze").arg(input).arg("--out").arg(out).args([
+        "-j",
+        "1",
+        "--no-video",
+        "--shard",
+        shard,
+    ]);
     c
 }
 
@@ -119,7 +121,10 @@ fn two_shards_then_index_equal_one_run() {
         assert!(err.contains("batch index not written"), "{err}");
         counts.push(taken(&err));
     }
-    assert!(counts.iter().all(|&n| n > 0), "both shards work: {counts:?}");
+    assert!(
+        counts.iter().all(|&n| n > 0),
+        "both shards work: {counts:?}"
+    );
     assert_eq!(counts.iter().sum::<usize>(), 4, "{counts:?}");
     assert!(!seq.join("index.html").exists(), "shards write no index");
     let (code, err) = index(&seq);
