@@ -20,7 +20,7 @@ done
 SHARED=../shared
 [ -d "$SHARED/clips" ] || { echo "bench needs ../shared (clips)"; exit 1; }
 command -v /usr/bin/time >/dev/null || { apt-get install -y -q time >/dev/null; }
-cargo build --release --examples -q
+cargo build --release --locked --examples -q
 WORK=${BENCH_DIR:-/tmp/formcheck-bench}; mkdir -p "$WORK"
 BIN=target/release/formcheck
 CLIP="$WORK/side1080p30.mp4"

@@ -149,41 +149,51 @@ fn on_interrupt(cancel: &Arc<AtomicBool>) {
     });
 }
 
+/// `formcheck index OUT`: the batch files rebuilt from every result folder, alone in OUT.
+fn index_command(out: &std::path::Path, wait: bool) -> ExitCode {
+    let cancel = Arc::new(AtomicBool::new(false));
+    on_interrupt(&cancel);
+    let waiting = |holder: &str| {
+        eprintln!(
+            "waiting: another formcheck run (pid {holder}) is writing to {}",
+            out.display()
+        )
+    };
+    match reindex::rebuild(out, wait, || cancel.load(Ordering::SeqCst), waiting) {
+        Ok(done) => {
+            if done.debris_removed > 0 {
+                eprintln!(
+                    "note: removed {} temporary files or folders that interrupted runs left in {}",
+                    done.debris_removed,
+                    out.display()
+                );
+            }
+            eprintln!(
+                "index of {} videos: {}",
+                done.videos,
+                out.join(formcheck::outputs::index::INDEX_FILE).display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(reindex::ReindexError::Interrupted(_)) => ExitCode::from(130),
+        Err(e @ reindex::ReindexError::Write(_)) => {
+            eprintln!("error: {}: {e}", out.display());
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     quiet_video_logs();
     let cli = Cli::parse();
     // read once, here: nothing deeper down looks at the environment for the shard
     let scheduler = shard::SchedulerEnv::from_process();
     match cli.command {
-        Command::Index { out, wait } => {
-            let cancel = Arc::new(AtomicBool::new(false));
-            on_interrupt(&cancel);
-            let waiting = |holder: &str| {
-                eprintln!(
-                    "waiting: another formcheck run (pid {holder}) is writing to {}",
-                    out.display()
-                )
-            };
-            match reindex::rebuild(&out, wait, || cancel.load(Ordering::SeqCst), waiting) {
-                Ok(done) => {
-                    eprintln!(
-                        "index of {} videos: {}",
-                        done.videos,
-                        out.join(formcheck::outputs::index::INDEX_FILE).display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(reindex::ReindexError::Interrupted(_)) => ExitCode::from(130),
-                Err(e @ reindex::ReindexError::Write(_)) => {
-                    eprintln!("error: {}: {e}", out.display());
-                    ExitCode::from(1)
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+        Command::Index { out, wait } => index_command(&out, wait),
         Command::Eval {
             shared,
             out,

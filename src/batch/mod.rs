@@ -479,6 +479,51 @@ mod tests {
     }
 
     #[test]
+    fn shards_give_each_video_the_folder_one_run_gives_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = ["a/lift.mp4", "b/lift.MOV", "c/lift-2.mp4"]
+            .iter()
+            .map(|f| dir.path().join(f))
+            .collect();
+        for f in &files {
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, f.to_string_lossy().as_bytes()).unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let single: Vec<(PathBuf, String)> = assign_names(
+            walk::collect(&files, None).found,
+            out.path(),
+            &mut Vec::new(),
+        )
+        .into_iter()
+        .map(|j| (j.input, j.name))
+        .collect();
+        assert_eq!(single[1].1, "lift-2");
+        assert_eq!(single[2].1, "lift-2-2");
+        // a count that puts `lift` and `lift-2` in different shards: `c/lift-2.mp4` must
+        // still not take `lift-2/`, which `b/lift.MOV` has in the other shard
+        let count = (2..10)
+            .find(|&n| shard::shard_of("lift", n) != shard::shard_of("lift-2", n))
+            .unwrap();
+        let mut sharded = Vec::new();
+        for index in 0..count {
+            let s = shard::Shard { index, count };
+            let (jobs, all) = assign_names_for_shard(
+                walk::collect(&files, None).found,
+                out.path(),
+                &s,
+                &mut Vec::new(),
+            );
+            assert_eq!(all, 3);
+            sharded.extend(jobs.into_iter().map(|j| (j.input, j.name)));
+        }
+        sharded.sort();
+        let mut single = single;
+        single.sort();
+        assert_eq!(sharded, single);
+    }
+
+    #[test]
     fn folder_without_videos_is_a_failure() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("notes.txt"), b"x").unwrap();
@@ -504,6 +549,38 @@ mod tests {
             1,
             "no leftovers"
         );
+    }
+
+    #[test]
+    fn temporary_folders_taken_by_another_process_with_our_pid_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        // what a container's pid 1 on another node would have made: our next names
+        let probe = outdir::temp_path(dir.path(), "tmp");
+        let n: usize = probe
+            .to_string_lossy()
+            .rsplit('-')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let pid = std::process::id();
+        let taken: Vec<PathBuf> = (n + 1..n + 6)
+            .map(|k| dir.path().join(format!(".tmp-{pid}-{k}")))
+            .collect();
+        for t in &taken {
+            std::fs::create_dir(t).unwrap();
+            std::fs::write(t.join("analysis.json"), b"theirs").unwrap();
+        }
+        let mine = outdir::claim_temp_dir(dir.path(), "tmp").unwrap();
+        assert!(!taken.contains(&mine), "{mine:?}");
+        assert_eq!(
+            std::fs::read_dir(&mine).unwrap().count(),
+            0,
+            "a fresh, empty folder"
+        );
+        for t in &taken {
+            assert_eq!(std::fs::read(t.join("analysis.json")).unwrap(), b"theirs");
+        }
     }
 
     #[test]
