@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # formcheck benchmark: every figure in one run on the same machine, so ratios are comparable.
-#   bench/run.sh [--no-peer] [--long]
+#   bench/run.sh [--no-peer] [--long] [--note TEXT]
 # Needs ../shared (clips, and the MediaPipe peer in ../shared/tools). Writes bench/results.md.
-# --long adds the 10-minute memory check (about 10 minutes more).
+# --long adds the 10-minute memory check (about 10 minutes more). --note is printed under the
+# table (e.g. "machine shared with 3 builds").
+#
+# The floor is measured in the same run: decode only (formcheck's reader), the model only
+# (examples/model_only: the engine on as many inputs as the full run's analysis.json counts,
+# with and without the mask, at the pipeline's thread count) and the encode only (libx264 at
+# the annotated video's size, preset and frame count, from raw frames on a pipe). Floor =
+# their CPU seconds over the cores: what the work costs if nothing else ran and no core idled.
+# formcheck's CPU per stage comes from `perf record` (per shared object) when perf is allowed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PEER=1; LONG=0
-for a in "$@"; do case "$a" in --no-peer) PEER=0;; --long) LONG=1;; esac; done
+PEER=1; LONG=0; NOTE=""
+while [ $# -gt 0 ]; do
+  case "$1" in --no-peer) PEER=0;; --long) LONG=1;; --note) NOTE=$2; shift;; esac; shift
+done
 SHARED=../shared
 [ -d "$SHARED/clips" ] || { echo "bench needs ../shared (clips)"; exit 1; }
 command -v /usr/bin/time >/dev/null || { apt-get install -y -q time >/dev/null; }
-cargo build --release --examples -q
+cargo build --release --locked --examples -q
 WORK=${BENCH_DIR:-/tmp/formcheck-bench}; mkdir -p "$WORK"
 BIN=target/release/formcheck
 CLIP="$WORK/side1080p30.mp4"
@@ -19,52 +29,93 @@ if [ ! -f "$CLIP" ]; then
   ffmpeg -v error -y -i "$SHARED/clips/A02_BichraiX_dataset_good_good008.mp4" -vf scale=1920:1080 -r 30 -c:v libx264 -preset veryfast -crf 20 -an "$CLIP"
 fi
 DUR=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$CLIP")
-timed() { # prints "wall_s peak_rss_mb"
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt" >&2; return 1; }
-  awk '{printf "%s %.0f\n", $1, $2/1024}' "$WORK/time.txt"
+timed() { # prints "wall_s peak_rss_mb cpu_s" (cpu: user + system, children included)
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" >"$WORK/stdout.txt" 2>"$WORK/stderr.txt" || { cat "$WORK/stderr.txt" >&2; return 1; }
+  awk '{printf "%s %.0f %.2f\n", $1, $2/1024, $3+$4}' "$WORK/time.txt"
 }
+best() { # best (lowest wall) of two rounds of `timed`: the machine is noisy, the floor is not
+  local a b; a=$(timed "$@"); b=$(timed "$@")
+  if awk -v x="${a%% *}" -v y="${b%% *}" 'BEGIN{exit !(x<=y)}'; then echo "$a"; else echo "$b"; fi
+}
+CORES=$(nproc)
 rtf() { python3 -c "print(f'{$DUR/$1:.2f}')"; }
 echo "clip: $CLIP ($DUR s)"
-read -r ff_s ff_mb < <(timed ffmpeg -v error -i "$CLIP" -f null -)
-read -r dec_s dec_mb < <(timed target/release/examples/decode_only "$CLIP")
+read -r ff_s ff_mb ff_cpu < <(timed ffmpeg -v error -i "$CLIP" -f null -)
+read -r dec_s dec_mb dec_cpu < <(best target/release/examples/decode_only "$CLIP")
 rm -rf "$WORK/out"
-read -r full_s full_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out" -j 1 --force -q)
+read -r full_s full_mb full_cpu < <(best $BIN analyze "$CLIP" --out "$WORK/out" -j 1 --force -q)
 cp "$WORK/out/side1080p30/analysis.json" "$WORK/analysis_full.json"
-read -r novideo_s novideo_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_novideo" -j 1 --force -q --no-video)
-read -r lite_s lite_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_lite" -j 1 --force -q --model lite)
+read -r novideo_s novideo_mb novideo_cpu < <(best $BIN analyze "$CLIP" --out "$WORK/out_novideo" -j 1 --force -q --no-video)
+# The floor's model part: as many model runs as the full run made, at its thread count (-j 1:
+# all cores to the one video's model, see run_batch).
+read -r L_RUNS M_RUNS D_RUNS W H FPS < <(python3 -c "
+import json; a = json.load(open('$WORK/analysis_full.json')); t = a['timing']; v = a['video']
+print(t['landmark_runs'], t['mask_runs'], t['detector_runs'], v['width'], v['height'], v['fps'])")
+read -r model_s model_mb model_cpu < <(best target/release/examples/model_only models "$L_RUNS" "$M_RUNS" "$D_RUNS" "$CORES")
+model_line=$(cat "$WORK/stdout.txt")
+model_loop_cpu=$(sed -n 's/.* cpu_s=\([0-9.]*\).*/\1/p' <<<"$model_line")
+# The floor's encode part: the annotated video's encoder settings (src/outputs/annotated.rs) on
+# the clip's own frames as raw I420 on a pipe; only the encoder's CPU counts.
+PRESET=$(python3 -c "p=$W*$H; print('ultrafast' if p>=1280*720 else 'superfast' if p>854*480 else 'veryfast')")
+encode_only() {
+  ffmpeg -v error -i "$CLIP" -f rawvideo -pix_fmt yuv420p - | /usr/bin/time -f "%e %M %U %S" -o "$WORK/enc_time.txt" \
+    ffmpeg -v error -y -f rawvideo -pix_fmt yuv420p -s "${W}x${H}" -r "$FPS" -i - -an -vf "pad=ceil(iw/2)*2:ceil(ih/2)*2" \
+    -c:v libx264 -preset "$PRESET" -crf 23 -pix_fmt yuv420p -movflags +faststart "$WORK/encode_only.mp4"
+  awk '{printf "%s %.0f %.2f\n", $1, $2/1024, $3+$4}' "$WORK/enc_time.txt"
+}
+read -r enc_s enc_mb enc_cpu < <(encode_only)
+read -r enc2_s enc2_mb enc2_cpu < <(encode_only)
+if awk -v x="$enc2_cpu" -v y="$enc_cpu" 'BEGIN{exit !(x<y)}'; then enc_s=$enc2_s; enc_mb=$enc2_mb; enc_cpu=$enc2_cpu; fi
+ENC_FRAMES=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$WORK/encode_only.mp4")
+# Where formcheck's CPU goes: perf samples every ms of CPU time (cpu-clock, children followed)
+# per process name and shared object. Skipped where perf is missing or not allowed.
+perf_table="$WORK/perf.tsv"; rm -f "$perf_table"
+if command -v perf >/dev/null && perf record -q -e cpu-clock -c 1000000 -o "$WORK/perf.data" -- \
+     $BIN analyze "$CLIP" --out "$WORK/out_perf" -j 1 --force -q >/dev/null 2>&1; then
+  perf report -i "$WORK/perf.data" --stdio --sort comm,dso -F sample,comm,dso 2>/dev/null \
+    | awk '!/^#/ && NF>=3 {print $1"\t"$2"\t"$3}' > "$perf_table" || true
+fi
+read -r lite_s lite_mb lite_cpu < <(timed $BIN analyze "$CLIP" --out "$WORK/out_lite" -j 1 --force -q --model lite)
 # The same full run with one model thread, and with the model on every frame.
 printf '[pose]\nthreads = 1\n' > "$WORK/one_thread.toml"
-read -r one_s one_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_one" -j 1 --force -q --config "$WORK/one_thread.toml")
+read -r one_s one_mb _ < <(timed $BIN analyze "$CLIP" --out "$WORK/out_one" -j 1 --force -q --config "$WORK/one_thread.toml")
 cp "$WORK/out_one/side1080p30/analysis.json" "$WORK/analysis_one.json"
 printf '[pose]\nanalysis_fps = 0.0\n' > "$WORK/every_frame.toml"
-read -r every_s every_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_every" -j 1 --force -q --config "$WORK/every_frame.toml")
+read -r every_s every_mb _ < <(timed $BIN analyze "$CLIP" --out "$WORK/out_every" -j 1 --force -q --config "$WORK/every_frame.toml")
 # The person mask on every model frame (no mask-less model): what pose.mask_fps saves.
 printf '[pose]\nmask_fps = 0.0\n' > "$WORK/mask_every.toml"
-read -r maskall_s maskall_mb < <(timed $BIN analyze "$CLIP" --out "$WORK/out_maskall" -j 1 --force -q --config "$WORK/mask_every.toml")
+read -r maskall_s maskall_mb _ < <(timed $BIN analyze "$CLIP" --out "$WORK/out_maskall" -j 1 --force -q --config "$WORK/mask_every.toml")
 peer_s=""; peer_mb=""
 if [ "$PEER" = 1 ]; then
-  PEER_VENV=${PEER_VENV:-$WORK/render/venv}
+  # only what the peer needs (its README): mediapipe 0.10.21, the last with mp.solutions
+  PEER_VENV=${PEER_VENV:-$WORK/peer-venv}
   if [ ! -x "$PEER_VENV/bin/python" ]; then
-    cp -r "$SHARED/tools/synthetic-render" "$WORK/render"; chmod -R u+w "$WORK/render"
-    bash "$WORK/render/setup.sh" >/dev/null
+    python3 -m venv "$PEER_VENV"
+    "$PEER_VENV/bin/pip" install -q "mediapipe==0.10.21" "numpy<2"
   fi
-  read -r peer_s peer_mb < <(timed "$PEER_VENV/bin/python" "$SHARED/tools/peer/mediapipe_pose_peer.py" "$CLIP")
+  read -r peer_s peer_mb _ < <(best "$PEER_VENV/bin/python" "$SHARED/tools/peer/mediapipe_pose_peer.py" "$CLIP")
 fi
 # Batch scaling: 8 side-view clips on 1 core (taskset, 1 job) vs 2 cores (2 jobs).
 BATCH="$WORK/batch8"; rm -rf "$BATCH"; mkdir -p "$BATCH"
 for c in A04 A06 A09 A12 A13 A14 A15 A16; do ln -sf "$(realpath $SHARED/clips/${c}_*.mp4)" "$BATCH/"; done
-read -r b1_s _ < <(timed taskset -c 0 $BIN analyze "$BATCH" --out "$WORK/b1" -j 1 --force -q)
-read -r b2_s _ < <(timed $BIN analyze "$BATCH" --out "$WORK/b2" -j 2 --force -q)
+read -r b1_s _ _ < <(timed taskset -c 0 $BIN analyze "$BATCH" --out "$WORK/b1" -j 1 --force -q)
+read -r b2_s _ _ < <(timed $BIN analyze "$BATCH" --out "$WORK/b2" -j 2 --force -q)
+# Peak RSS at 1080p, flat in length: the bench clip against six times its length.
+LONG1080="$WORK/side1080p30_x6.mp4"
+[ -f "$LONG1080" ] || ffmpeg -v error -y -stream_loop 5 -i "$CLIP" -c copy "$LONG1080"
+LONG1080_S=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$LONG1080")
+read -r _ rss10_mb _ < <(timed $BIN analyze "$CLIP" --out "$WORK/rss" -j 1 --force -q)
+read -r rss60_s rss60_mb _ < <(timed $BIN analyze "$LONG1080" --out "$WORK/rss" -j 1 --force -q)
 long_row=""
 if [ "$LONG" = 1 ]; then
   SHORT="$WORK/short10s.mp4"; LONGV="$WORK/long10min.mp4"
   [ -f "$SHORT" ] || ffmpeg -v error -y -stream_loop 2 -i samples/deadlift_sample.mp4 -t 10 -c:v libx264 -preset veryfast "$SHORT"
   [ -f "$LONGV" ] || ffmpeg -v error -y -stream_loop 150 -i samples/deadlift_sample.mp4 -t 600 -c:v libx264 -preset veryfast "$LONGV"
-  read -r _ short_mb < <(timed $BIN analyze "$SHORT" --out "$WORK/mem" -j 1 --force -q)
-  read -r _ long_mb < <(timed $BIN analyze "$LONGV" --out "$WORK/mem" -j 1 --force -q)
+  read -r _ short_mb _ < <(timed $BIN analyze "$SHORT" --out "$WORK/mem" -j 1 --force -q)
+  read -r _ long_mb _ < <(timed $BIN analyze "$LONGV" --out "$WORK/mem" -j 1 --force -q)
   long_row="| peak RSS, 10 s vs 10 min (640x360) | ${short_mb} MB vs ${long_mb} MB |"
 fi
-python3 - "$WORK/analysis_full.json" "$WORK/analysis_one.json" <<PY > bench/results.md
+python3 - "$WORK/analysis_full.json" "$WORK/analysis_one.json" "$perf_table" <<PY > bench/results.md
 import json, sys
 a = json.load(open(sys.argv[1])); t = a["timing"]; n = a["video"]["decoded_frames"]
 t1 = json.load(open(sys.argv[2]))["timing"]
@@ -81,15 +132,81 @@ rows = [
  ("formcheck analyze, lite model, all outputs", "$lite_s", "$lite_mb"),
  ("MediaPipe Python peer (full model)", "$peer_s", "$peer_mb"),
 ]
-print(f"Clip: 1080p30 side-view deadlift, {dur:.1f} s, {n} frames. Machine: $(nproc) cores. Date: $(date -u +%F).\n")
-print("| run | wall s | real-time factor | peak RSS MB |\n|---|---|---|---|")
+print(f"Clip: 1080p30 side-view deadlift, {dur:.1f} s, {n} frames. Machine: $CORES cores. Date: $(date -u +%F).")
+if "$NOTE": print(f"\n**Note:** $NOTE")
+print("\nRows marked * are the best of two rounds.\n")
+print("| run | wall s | real-time factor | CPU s | peak RSS MB |\n|---|---|---|---|---|")
+cpu = {"decode only, formcheck reader (OpenCV)": "$dec_cpu", "formcheck analyze, full model, all outputs": "$full_cpu",
+       "formcheck analyze, full model, no annotated video (--no-video)": "$novideo_cpu", "decode only, ffmpeg -f null": "$ff_cpu"}
+best2 = {"decode only, formcheck reader (OpenCV)", "formcheck analyze, full model, all outputs",
+         "formcheck analyze, full model, no annotated video (--no-video)", "MediaPipe Python peer (full model)"}
 for name, s, mb in rows:
-    print(f"| {name} | {s or 'n/a'} | {rt(s)} | {mb or 'n/a'} |")
+    star = " *" if name in best2 else ""
+    print(f"| {name}{star} | {s or 'n/a'} | {rt(s)} | {cpu.get(name, '')} | {mb or 'n/a'} |")
+
+# The floor, measured in this run.
+import re
+kv = dict(re.findall(r"(\w+)=([0-9.]+)", "$model_line"))
+dec_cpu, model_cpu, enc_cpu = float("$dec_cpu"), float("$model_loop_cpu"), float("$enc_cpu")
+floor_nv = (dec_cpu + model_cpu) / $CORES
+floor_full = (dec_cpu + model_cpu + enc_cpu) / $CORES
+print("\n### The floor (same run)\n")
+print("| part | what runs | wall s | CPU s |\n|---|---|---|---|")
+print(f"| decode * | examples/decode_only: formcheck's reader, every frame | $dec_s | {dec_cpu:.2f} |")
+print(f"| model * | examples/model_only: {kv.get('landmark_runs')} landmark runs ({kv.get('mask_runs')} with the mask: {kv.get('with_mask_ms')} ms, without: {kv.get('no_mask_ms')} ms a run), {kv.get('detector_runs')} detector runs ({kv.get('detector_ms')} ms), {kv.get('threads')} intra-op threads; model loading ({kv.get('load_cpu_s')} CPU s) left out | {kv.get('wall_s')} | {model_cpu:.2f} |")
+print(f"| encode * | ffmpeg libx264 $PRESET crf 23, ${W}x${H}, $ENC_FRAMES frames of raw I420 on a pipe (the encoder process only) | $enc_s | {enc_cpu:.2f} |")
+print(f"| **floor, no video** | (decode + model) CPU / $CORES cores | **{floor_nv:.2f}** | |")
+print(f"| **floor, all outputs** | (decode + model + encode) CPU / $CORES cores | **{floor_full:.2f}** | |")
+full_s, nv_s = float("$full_s"), float("$novideo_s")
+peer = float("$peer_s") if "$peer_s" else None
+# CPU over the floor's CPU reads the same on a loaded machine, where wall times stretch.
+print("\n| formcheck | wall s | wall over the floor | CPU over the floor's CPU | wall over decode | peer / formcheck | targets (issue 19) |\n|---|---|---|---|---|---|---|")
+for label, s, c, fl, t_floor, t_peer in [("all outputs", full_s, float("$full_cpu"), floor_full, 1.4, 2.5), ("--no-video", nv_s, float("$novideo_cpu"), floor_nv, 1.25, 4.0)]:
+    ps = f"{peer/s:.2f}x" if peer else "n/a"
+    ok_f = "met" if s / fl <= t_floor else "not met"
+    ok_p = ("met" if peer / s >= t_peer else "not met") if peer else "n/a"
+    print(f"| {label} | {s:.2f} | {s/fl:.2f}x | {c/(fl*$CORES):.2f}x | {s/float('$dec_s'):.2f}x | {ps} | <= {t_floor}x floor: {ok_f}; >= {t_peer}x peer: {ok_p} |")
+cpu_gap = float("$full_cpu") - (dec_cpu + model_cpu + enc_cpu)
+print(f"\nformcheck, all outputs, used {float('$full_cpu'):.2f} CPU s against the floor's {dec_cpu + model_cpu + enc_cpu:.2f}: {cpu_gap:.2f} CPU s more, of which the table below says where.")
+
+# Per stage CPU (perf, one more full run): samples are 1 ms of CPU each.
+rows_perf = []
+try:
+    for line in open(sys.argv[3]):
+        ms, comm, dso = line.rstrip("\n").split("\t")
+        rows_perf.append((int(ms), comm, dso))
+except (OSError, ValueError):
+    rows_perf = []
+if rows_perf:
+    def stage(comm, dso):
+        if comm == "ffmpeg":
+            if dso.startswith("libx264"): return "encode: libx264 (ffmpeg child)"
+            if dso == "[kernel.kallsyms]": return "ffmpeg children: kernel (pipes, page faults)"
+            if dso.startswith("ld-linux"): return "dynamic loading at start-up (all processes)"
+            return "annotated pass: decode + scale (ffmpeg child), muxing"
+        if dso.startswith("libonnxruntime"): return "model (ONNX Runtime)"
+        if re.match(r"lib(avcodec|avformat|avutil|swscale|swresample|dav1d|opencv_videoio)", dso): return "decode, analysis pass (OpenCV/FFmpeg in formcheck)"
+        if re.match(r"lib(opencv_|tbb|lapack|blas|gdcm|gomp)", dso): return "OpenCV image work (crop warp, colour, bar tracking, drawing)"
+        if dso == "formcheck": return "formcheck's own code (bar, back contour, drawing, analysis, outputs)"
+        if re.match(r"lib(c|m|stdc\+\+|gcc_s|pthread)[.-]", dso): return "libc/libm/libstdc++ (copies, allocation, maths) in formcheck"
+        if dso == "[kernel.kallsyms]": return "kernel (formcheck: I/O, pipes, page faults, threads)"
+        if dso.startswith("ld-linux"): return "dynamic loading at start-up (all processes)"
+        return "other"
+    groups = {}
+    for ms, comm, dso in rows_perf:
+        groups[stage(comm, dso)] = groups.get(stage(comm, dso), 0) + ms
+    total = sum(groups.values())
+    print("\n### Where formcheck's CPU goes (perf, one more full run, all outputs)\n")
+    print("| stage | CPU s | share |\n|---|---|---|")
+    for g, ms in sorted(groups.items(), key=lambda x: -x[1]):
+        print(f"| {g} | {ms/1000:.2f} | {100*ms/total:.0f} % |")
+    print(f"| total | {total/1000:.2f} | |")
 full = float("$full_s")
 print()
 print(f"- formcheck full vs decode-only (formcheck reader): {full/float('$dec_s'):.2f}x the decode time")
 if "$peer_s": print(f"- formcheck full vs MediaPipe peer: {float('$peer_s')/full:.2f}x faster")
 print(f"- batch of 8 clips: 1 core (1 job) {float('$b1_s'):.1f} s, 2 cores (2 jobs) {float('$b2_s'):.1f} s, speed-up {float('$b1_s')/float('$b2_s'):.2f}x")
+print(f"- peak RSS at 1080p, all outputs: {float('$DUR'):.1f} s clip $rss10_mb MB, {float('$LONG1080_S'):.1f} s clip (the same looped six times) $rss60_mb MB ({float('$rss60_s'):.1f} s wall)")
 if "$long_row": print("\n$long_row")
 def stages(t, label):
   print(f"\nPer stage, {label} (ms): " + ", ".join([

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use formcheck::batch::{assign_names, outdir, run_batch, walk, BatchOptions, Outcome};
+use formcheck::batch::{
+    assign_names, assign_names_for_shard, outdir, reindex, run_batch, shard, walk, BatchOptions,
+    Outcome,
+};
 use formcheck::config::Config;
 use formcheck::config::ModelKind;
 use formcheck::progress::ProgressMode;
@@ -61,6 +64,21 @@ enum Command {
         #[arg(long)]
         no_video: bool,
         /// When another run holds --out, wait for it instead of exiting with status 2.
+        #[arg(long)]
+        wait: bool,
+        /// Analyse only part I of N of the inputs (a stable split by each video's result
+        /// path; shards share --out and write no index: run `formcheck index OUT` after them).
+        /// `auto` takes I and N from a Slurm job array, `auto/N` I from
+        /// JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID.
+        #[arg(long, value_name = "I/N|auto|auto/N")]
+        shard: Option<String>,
+    },
+    /// Rebuild index.html, summary.csv and summary.json of an output folder from every result
+    /// in it (after the shards of a batch have run).
+    Index {
+        /// The output folder.
+        out: PathBuf,
+        /// When a run or shard holds OUT, wait for it instead of exiting with status 2.
         #[arg(long)]
         wait: bool,
     },
@@ -131,10 +149,51 @@ fn on_interrupt(cancel: &Arc<AtomicBool>) {
     });
 }
 
+/// `formcheck index OUT`: the batch files rebuilt from every result folder, alone in OUT.
+fn index_command(out: &std::path::Path, wait: bool) -> ExitCode {
+    let cancel = Arc::new(AtomicBool::new(false));
+    on_interrupt(&cancel);
+    let waiting = |holder: &str| {
+        eprintln!(
+            "waiting: another formcheck run (pid {holder}) is writing to {}",
+            out.display()
+        )
+    };
+    match reindex::rebuild(out, wait, || cancel.load(Ordering::SeqCst), waiting) {
+        Ok(done) => {
+            if done.debris_removed > 0 {
+                eprintln!(
+                    "note: removed {} temporary files or folders that interrupted runs left in {}",
+                    done.debris_removed,
+                    out.display()
+                );
+            }
+            eprintln!(
+                "index of {} videos: {}",
+                done.videos,
+                out.join(formcheck::outputs::index::INDEX_FILE).display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(reindex::ReindexError::Interrupted(_)) => ExitCode::from(130),
+        Err(e @ reindex::ReindexError::Write(_)) => {
+            eprintln!("error: {}: {e}", out.display());
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     quiet_video_logs();
     let cli = Cli::parse();
+    // read once, here: nothing deeper down looks at the environment for the shard
+    let scheduler = shard::SchedulerEnv::from_process();
     match cli.command {
+        Command::Index { out, wait } => index_command(&out, wait),
         Command::Eval {
             shared,
             out,
@@ -192,6 +251,7 @@ fn main() -> ExitCode {
             plate_diameter_cm,
             no_video,
             wait,
+            shard,
         } => {
             let mut cfg = match &config {
                 Some(path) => match Config::load(path) {
@@ -219,6 +279,14 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             }
+            let shard = match shard.as_deref().map(|s| shard::parse(s, &scheduler)) {
+                Some(Ok(s)) => Some(s),
+                Some(Err(e)) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+                None => None,
+            };
             let cancel = Arc::new(AtomicBool::new(false));
             on_interrupt(&cancel);
             let out_canonical = std::fs::canonicalize(&out).ok();
@@ -241,7 +309,16 @@ fn main() -> ExitCode {
                     out.display()
                 )
             };
-            let _lock = match outdir::lock(&out, wait, || cancel.load(Ordering::SeqCst), waiting) {
+            // shards of one batch share the folder; anything else has it alone
+            let (mode, who) = match &shard {
+                Some(s) => (
+                    outdir::LockMode::Shared,
+                    format!("{}, shard {s}", std::process::id()),
+                ),
+                None => (outdir::LockMode::Exclusive, std::process::id().to_string()),
+            };
+            let cancelled = || cancel.load(Ordering::SeqCst);
+            let _lock = match outdir::lock(&out, mode, &who, wait, cancelled, waiting) {
                 Ok(l) => l,
                 Err(outdir::LockError::Busy(pid)) => {
                     eprintln!(
@@ -259,14 +336,27 @@ fn main() -> ExitCode {
                 }
                 Err(outdir::LockError::Interrupted) => return ExitCode::from(130),
             };
-            let removed = outdir::remove_debris(&out);
+            // a shard cannot tell another host's live temporary folder from debris
+            let removed = match shard {
+                Some(_) => 0,
+                None => outdir::remove_debris(&out),
+            };
             if removed > 0 && !quiet && !json_progress {
                 eprintln!(
                     "note: removed {removed} temporary files or folders that interrupted runs left in {}",
                     out.display()
                 );
             }
-            let jobs_list = assign_names(collected.found, &out, &mut notes);
+            let jobs_list = match &shard {
+                Some(s) => {
+                    let (jobs, all) = assign_names_for_shard(collected.found, &out, s, &mut notes);
+                    if !quiet && !json_progress {
+                        eprintln!("shard {s}: {} of {all} videos", jobs.len());
+                    }
+                    jobs
+                }
+                None => assign_names(collected.found, &out, &mut notes),
+            };
             for n in &notes {
                 eprintln!("note: {n}");
             }
@@ -285,15 +375,29 @@ fn main() -> ExitCode {
             };
             let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);
             // The batch index and summaries cover every result folder in --out, this run's
-            // and earlier ones.
-            match formcheck::outputs::index::write_batch(&opts.out_dir) {
-                Ok(n) if !quiet && !json_progress => eprintln!(
+            // and earlier ones. Shards leave them to `formcheck index` after the last shard:
+            // N shards rebuilding them would read every result N times.
+            let index = match &shard {
+                Some(s) => {
+                    if !quiet && !json_progress {
+                        eprintln!(
+                            "shard {s}: batch index not written; run `formcheck index {}` once every shard is done",
+                            opts.out_dir.display()
+                        );
+                    }
+                    Ok(None)
+                }
+                None => formcheck::outputs::index::write_batch(&opts.out_dir).map(Some),
+            };
+            match index {
+                Ok(None) => {}
+                Ok(Some(n)) if !quiet && !json_progress => eprintln!(
                     "index of {n} videos: {}",
                     opts.out_dir
                         .join(formcheck::outputs::index::INDEX_FILE)
                         .display()
                 ),
-                Ok(_) => {}
+                Ok(Some(_)) => {}
                 Err(e) => eprintln!("error: batch index not written: {e}"),
             }
             // Every input that was not analysed counts: missing files and unreadable folders

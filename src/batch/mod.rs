@@ -3,10 +3,13 @@
 //! writes every result atomically (a short-named temporary folder renamed into place once
 //! the video is fingerprinted unchanged), and collects one-line errors so one bad file never
 //! stops the others. Finding files is [`walk`], the output folder's lock and debris
-//! [`outdir`], what a result was made from [`record`].
+//! [`outdir`], what a result was made from [`record`], splitting a batch over cluster
+//! processes [`shard`], and rebuilding the batch index alone [`reindex`].
 
 pub mod outdir;
 pub mod record;
+pub mod reindex;
+pub mod shard;
 pub mod walk;
 
 use std::collections::{HashMap, HashSet};
@@ -43,6 +46,39 @@ pub enum Outcome {
 /// the same video (by canonical path) when there is one, else the mirrored path; a name
 /// another video holds (on disk or in this run) gets `-2`, `-3`, ... and a note.
 pub fn assign_names(found: Vec<walk::Found>, out_dir: &Path, notes: &mut Vec<String>) -> Vec<Job> {
+    assign_names_noted(found, out_dir)
+        .into_iter()
+        .map(|(job, note)| {
+            notes.extend(note);
+            job
+        })
+        .collect()
+}
+
+/// The jobs of one shard: names are given over every found video first, so each shard
+/// gives each video the folder a single run would (a `-2` depends on the other videos),
+/// then the videos (and notes) of other shards are dropped. Gives the jobs and how many
+/// videos the whole batch has.
+pub fn assign_names_for_shard(
+    found: Vec<walk::Found>,
+    out_dir: &Path,
+    shard: &shard::Shard,
+    notes: &mut Vec<String>,
+) -> (Vec<Job>, usize) {
+    let keys: Vec<String> = found.iter().map(|f| f.mirrored.clone()).collect();
+    let all = keys.len();
+    let mut jobs = Vec::new();
+    for ((job, note), key) in assign_names_noted(found, out_dir).into_iter().zip(keys) {
+        if shard.takes(&key) {
+            notes.extend(note);
+            jobs.push(job);
+        }
+    }
+    (jobs, all)
+}
+
+/// [`assign_names`] with each job's note (a renamed collision) beside it.
+fn assign_names_noted(found: Vec<walk::Found>, out_dir: &Path) -> Vec<(Job, Option<String>)> {
     let existing = existing_results(out_dir);
     let owner_of: HashMap<&str, &PathBuf> = existing.iter().map(|(p, n)| (n.as_str(), p)).collect();
     let mut used: HashSet<String> = HashSet::new();
@@ -50,11 +86,12 @@ pub fn assign_names(found: Vec<walk::Found>, out_dir: &Path, notes: &mut Vec<Str
     for f in found {
         if let Some((_, name)) = existing.iter().find(|(p, _)| *p == f.canonical) {
             if used.insert(name.clone()) {
-                jobs.push(Job {
+                let job = Job {
                     input: f.input,
                     canonical: f.canonical,
                     name: name.clone(),
-                });
+                };
+                jobs.push((job, None));
                 continue;
             }
         }
@@ -69,19 +106,20 @@ pub fn assign_names(found: Vec<walk::Found>, out_dir: &Path, notes: &mut Vec<Str
             name = format!("{}-{n}", f.mirrored);
             n += 1;
         }
-        if name != f.mirrored {
-            notes.push(format!(
+        let note = (name != f.mirrored).then(|| {
+            format!(
                 "{}: another video already has '{}/'; results go to '{name}/'",
                 f.input.display(),
                 f.mirrored
-            ));
-        }
+            )
+        });
         used.insert(name.clone());
-        jobs.push(Job {
+        let job = Job {
             input: f.input,
             canonical: f.canonical,
             name,
-        });
+        };
+        jobs.push((job, note));
     }
     jobs
 }
@@ -297,8 +335,12 @@ fn analyze_one(
         }
     }
     let dest = opts.out_dir.join(&job.name);
-    let tmp = outdir::temp_path(&opts.out_dir, "tmp");
-    let written = std::fs::create_dir_all(&tmp)
+    let claimed = outdir::claim_temp_dir(&opts.out_dir, "tmp");
+    let tmp = claimed
+        .as_ref()
+        .map(PathBuf::clone)
+        .unwrap_or_else(|_| opts.out_dir.join(".tmp"));
+    let written = claimed
         .map_err(|e| e.to_string())
         .and_then(|_| {
             crate::outputs::write_all(&clip, config, &tmp).map_err(|e| match e {
@@ -437,6 +479,51 @@ mod tests {
     }
 
     #[test]
+    fn shards_give_each_video_the_folder_one_run_gives_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = ["a/lift.mp4", "b/lift.MOV", "c/lift-2.mp4"]
+            .iter()
+            .map(|f| dir.path().join(f))
+            .collect();
+        for f in &files {
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, f.to_string_lossy().as_bytes()).unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let single: Vec<(PathBuf, String)> = assign_names(
+            walk::collect(&files, None).found,
+            out.path(),
+            &mut Vec::new(),
+        )
+        .into_iter()
+        .map(|j| (j.input, j.name))
+        .collect();
+        assert_eq!(single[1].1, "lift-2");
+        assert_eq!(single[2].1, "lift-2-2");
+        // a count that puts `lift` and `lift-2` in different shards: `c/lift-2.mp4` must
+        // still not take `lift-2/`, which `b/lift.MOV` has in the other shard
+        let count = (2..10)
+            .find(|&n| shard::shard_of("lift", n) != shard::shard_of("lift-2", n))
+            .unwrap();
+        let mut sharded = Vec::new();
+        for index in 0..count {
+            let s = shard::Shard { index, count };
+            let (jobs, all) = assign_names_for_shard(
+                walk::collect(&files, None).found,
+                out.path(),
+                &s,
+                &mut Vec::new(),
+            );
+            assert_eq!(all, 3);
+            sharded.extend(jobs.into_iter().map(|j| (j.input, j.name)));
+        }
+        sharded.sort();
+        let mut single = single;
+        single.sort();
+        assert_eq!(sharded, single);
+    }
+
+    #[test]
     fn folder_without_videos_is_a_failure() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("notes.txt"), b"x").unwrap();
@@ -462,6 +549,38 @@ mod tests {
             1,
             "no leftovers"
         );
+    }
+
+    #[test]
+    fn temporary_folders_taken_by_another_process_with_our_pid_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        // what a container's pid 1 on another node would have made: our next names
+        let probe = outdir::temp_path(dir.path(), "tmp");
+        let n: usize = probe
+            .to_string_lossy()
+            .rsplit('-')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let pid = std::process::id();
+        let taken: Vec<PathBuf> = (n + 1..n + 6)
+            .map(|k| dir.path().join(format!(".tmp-{pid}-{k}")))
+            .collect();
+        for t in &taken {
+            std::fs::create_dir(t).unwrap();
+            std::fs::write(t.join("analysis.json"), b"theirs").unwrap();
+        }
+        let mine = outdir::claim_temp_dir(dir.path(), "tmp").unwrap();
+        assert!(!taken.contains(&mine), "{mine:?}");
+        assert_eq!(
+            std::fs::read_dir(&mine).unwrap().count(),
+            0,
+            "a fresh, empty folder"
+        );
+        for t in &taken {
+            assert_eq!(std::fs::read(t.join("analysis.json")).unwrap(), b"theirs");
+        }
     }
 
     #[test]
