@@ -9,7 +9,8 @@
 //! detector, and the loop's wall and CPU seconds (model loading excluded, printed apart).
 use std::path::Path;
 
-use formcheck::pose::tracker::{ModelKind, DETECTOR_FILE};
+use formcheck::config::ModelKind;
+use formcheck::pose::tracker::DETECTOR_FILE;
 use formcheck::pose::{Engine, OrtEngine};
 
 /// Landmark model input side (px) and detector input side (px), as the pipeline feeds them.
