@@ -10,6 +10,8 @@ pub mod bar;
 pub mod batch;
 pub mod config;
 pub mod config_ranges;
+pub mod data_dir;
+pub mod doctor;
 pub mod error;
 pub mod eval;
 pub mod faults;
