@@ -120,12 +120,16 @@ fn check_models(hints: &Hints) -> (Check, Option<PathBuf>) {
     )
 }
 
-/// The version in ONNX Runtime's build string (`git-branch=rel-1.31.1, ...`), else all of it.
-fn ort_version(info: &str) -> String {
-    info.split([',', ' '])
-        .find_map(|t| t.strip_prefix("git-branch=rel-"))
-        .map(str::to_string)
-        .unwrap_or_else(|| info.trim().to_string())
+/// "1.31.1 (build: git-commit-id=…)": the version from the library's file name (ort refuses
+/// on load a library older than the API it was built for) and the build the library reports.
+fn ort_version(lib: &Path, info: &str) -> String {
+    let name = lib
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let version = name.split_once(".so.").map_or("unknown", |(_, v)| v);
+    let build = info.trim().trim_start_matches("ORT Build Info:").trim();
+    format!("{version} (build: {build})")
 }
 
 fn check_ort(hints: &Hints, models_dir: Option<&Path>) -> Check {
@@ -136,7 +140,7 @@ fn check_ort(hints: &Hints, models_dir: Option<&Path>) -> Check {
     match result {
         Ok((lib, info)) => Check {
             name: "ONNX Runtime",
-            lines: vec![format!("{}, version {}", lib.display(), ort_version(&info))],
+            lines: vec![format!("{}, version {}", lib.display(), ort_version(&lib, &info))],
             fix: None,
         },
         Err(e) => Check {
@@ -269,14 +273,14 @@ mod tests {
     }
 
     #[test]
-    fn ort_version_comes_from_the_build_string() {
+    fn ort_version_comes_from_the_file_name_and_the_build_string() {
         assert_eq!(
             ort_version(
-                "ORT Build Info: git-branch=rel-1.31.1, git-commit-id=abc, build type=Release"
+                Path::new("/x/libonnxruntime.so.1.31.1"),
+                "ORT Build Info: git-branch=HEAD, git-commit-id=6af1a93"
             ),
-            "1.31.1"
+            "1.31.1 (build: git-branch=HEAD, git-commit-id=6af1a93)"
         );
-        assert_eq!(ort_version("something else"), "something else");
     }
 
     #[test]

@@ -107,9 +107,13 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff; scripts/install.sh installs it).
+    /// Print the man page (roff; scripts/install.sh installs it): formcheck(1), or
+    /// formcheck-SUBCOMMAND(1) for one of the user commands.
     #[command(hide = true)]
-    Man,
+    Man {
+        #[arg(value_parser = ["analyze", "doctor"])]
+        subcommand: Option<String>,
+    },
 }
 
 /// Where to look for the models and ONNX Runtime: the flag, then the environment, read once
@@ -215,8 +219,21 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Man => {
-            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Command::Man { subcommand } => {
+            let top = Cli::command();
+            let page = match &subcommand {
+                None => top,
+                // clap's names are &'static str (no "string" feature)
+                Some(name) => match (top.find_subcommand(name), name.as_str()) {
+                    (Some(sub), "analyze") => sub.clone().name("formcheck-analyze"),
+                    (Some(sub), "doctor") => sub.clone().name("formcheck-doctor"),
+                    _ => {
+                        eprintln!("error: no subcommand {name}");
+                        return ExitCode::from(2);
+                    }
+                },
+            };
+            match clap_mangen::Man::new(page).render(&mut std::io::stdout()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: man page: {e}");
