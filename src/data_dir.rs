@@ -307,7 +307,7 @@ mod tests {
         let msg = e.to_string();
         assert!(msg.contains(&wrong.display().to_string()), "{msg}");
         assert!(msg.contains("--models-dir"), "{msg}");
-        assert!(!msg.contains("share/formcheck"), "{msg}");
+        assert!(!msg.contains(&prefix.display().to_string()), "{msg}");
         assert!(msg.contains("scripts/install.sh"), "{msg}");
     }
 
