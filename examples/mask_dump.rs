@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use formcheck::pose::tracker::ModelKind;
+use formcheck::config::ModelKind;
 use opencv::core::{Mat, Vector, CV_8UC1};
 use opencv::prelude::*;
 

@@ -8,16 +8,20 @@ use serde::Serialize;
 
 use crate::bar::{BarTrack, BarTracker};
 use crate::config::Config;
+use crate::config::ModelKind;
 use crate::error::{Error, Result};
 use crate::faults::{Finding, NotAssessable};
-use crate::kinematics::back::{thoracic_flexion_series, trace_back, BackProfile};
+use crate::kinematics::back::thoracic_flexion_series;
 use crate::kinematics::{self, Facing, Kinematics, Side};
+use crate::pose::back_contour::trace_back;
 use crate::pose::schedule::ModelSchedule;
-use crate::pose::tracker::{ModelKind, PoseTracker};
+use crate::pose::tracker::PoseTracker;
+use crate::pose::PoseFrame;
 use crate::pose::{Landmark, NUM_LANDMARKS};
 use crate::reps::Rep;
 use crate::video::decode::{Decoded, Prefetch, PREFETCH_FRAMES};
 use crate::video::{VideoInfo, VideoReader};
+use crate::view::ViewVerdict;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -44,35 +48,6 @@ impl RunOptions {
         self.cancel
             .as_ref()
             .is_some_and(|c| c.load(std::sync::atomic::Ordering::SeqCst))
-    }
-}
-
-/// What the pose stage saw in one frame.
-#[derive(Debug, Clone)]
-pub struct PoseFrame {
-    pub index: usize,
-    pub time_s: f64,
-    pub landmarks: Option<[Landmark; NUM_LANDMARKS]>,
-    pub pose_score: f32,
-    pub detector_ran: bool,
-    pub back: Option<BackProfile>,
-    /// False on the frames between model frames (see `pose.analysis_fps`): decoded, not
-    /// analysed; their joints come from the filters' gap filling.
-    pub model_ran: bool,
-}
-
-impl PoseFrame {
-    /// A frame the model skipped.
-    pub fn not_analysed(index: usize, time_s: f64) -> Self {
-        PoseFrame {
-            index,
-            time_s,
-            landmarks: None,
-            pose_score: 0.0,
-            detector_ran: false,
-            back: None,
-            model_ran: false,
-        }
     }
 }
 
@@ -154,12 +129,6 @@ pub struct StageTiming {
     pub reliability_ms: f64,
     pub bar_ms: f64,
     pub analysis_ms: f64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ViewVerdict {
-    pub side_view: bool,
-    pub reason: String,
 }
 
 /// `analysis.json`.
@@ -495,25 +464,14 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         person_found,
         message: (!person_found).then(|| "no person found in any frame".to_string()),
     };
-    let mut view = crate::view::check_view(&poses, video.info.height as f64, config);
     let bar = bar.finish(&kinematics, config);
     let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(
         &thoracic_flexion_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>()),
         stride - 1,
     );
-    let mut reps = crate::reps::find_reps(&kinematics, &bar, config);
-    let lifter_height_cm = kinematics
-        .torso_px()
-        .map(|t| t * bar.scale.cm_per_px / crate::reps::TORSO_SHARE_OF_HEIGHT)
-        .filter(|h| h.is_finite() && *h > 0.0);
-    for rep in reps.iter_mut() {
-        rep.bar = crate::bar::rep_metrics(&bar, rep, &kinematics);
-        rep.implausible = crate::reps::implausible_figures(rep, lifter_height_cm, &config.reps);
-    }
+    let reps = crate::reps::find_reps(&kinematics, &bar, &config.reps);
     let video = video.with_damage_check(&kinematics.time_s);
-    if person_found && reps.is_empty() {
-        view.reason.push_str("; no deadlift rep found");
-    }
+    let view = crate::view::check_view(&poses, video.info.height as f64, &reps, &config.view);
     let (faults, not_assessable) = crate::faults::assess(&crate::faults::FaultInput {
         kinematics: &kinematics,
         bar: &bar,

@@ -8,7 +8,43 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::pose::tracker::ModelKind;
+
+/// Which landmark model to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    Full,
+    Lite,
+}
+
+impl ModelKind {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ModelKind::Full => "pose_landmark_full.onnx",
+            ModelKind::Lite => "pose_landmark_lite.onnx",
+        }
+    }
+
+    /// The same model without its person-mask head (`models/strip_mask.py`): half the cost
+    /// of a run, for the frames whose mask is not needed. The lite model has none.
+    pub fn no_mask_file_name(self) -> Option<&'static str> {
+        match self {
+            ModelKind::Full => Some("pose_landmark_full_nomask.onnx"),
+            ModelKind::Lite => None,
+        }
+    }
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "full" => Ok(ModelKind::Full),
+            "lite" => Ok(ModelKind::Lite),
+            _ => Err(format!("unknown model {s:?} (full or lite)")),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]

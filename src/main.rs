@@ -9,8 +9,8 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 use formcheck::batch::{assign_names, outdir, run_batch, walk, BatchOptions, Outcome};
 use formcheck::config::Config;
+use formcheck::config::ModelKind;
 use formcheck::data_dir::{self, DataPaths, Hints};
-use formcheck::pose::tracker::ModelKind;
 use formcheck::progress::ProgressMode;
 
 #[derive(Parser)]
@@ -41,8 +41,8 @@ enum Command {
         /// Config file (TOML); defaults are built in and documented in formcheck.toml.
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Landmark model (overrides the config).
-        #[arg(long, value_enum)]
+        /// Landmark model, full or lite (overrides the config).
+        #[arg(long, value_parser = str::parse::<ModelKind>)]
         model: Option<ModelKind>,
         /// Videos analysed in parallel (default: all cores).
         #[arg(long, short)]

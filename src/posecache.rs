@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::pose::tracker::ModelKind;
+use crate::config::ModelKind;
 use crate::pose::{Landmark, PersonMask, NUM_LANDMARKS};
 use crate::video::VideoInfo;
 

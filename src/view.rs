@@ -8,9 +8,19 @@
 //! who is very small in the frame is not judged either: the keypoints and the back contour are
 //! then a few pixels wide, and the far-away oblique clips cannot be told from side views.
 
-use crate::analyze::{PoseFrame, ViewVerdict};
-use crate::config::Config;
+use serde::Serialize;
+
+use crate::config::ViewConfig;
 use crate::pose::idx::*;
+use crate::pose::PoseFrame;
+use crate::reps::Rep;
+
+/// The view verdict for a clip: judged only when `side_view`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViewVerdict {
+    pub side_view: bool,
+    pub reason: String,
+}
 
 /// Per-clip numbers behind the verdict.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,9 +72,23 @@ pub fn measure(poses: &[PoseFrame], frame_height_px: f64) -> Option<ViewMeasures
     })
 }
 
-/// Decides once per clip whether it is a side view.
-pub fn check_view(poses: &[PoseFrame], frame_height_px: f64, config: &Config) -> ViewVerdict {
-    let cfg = &config.view;
+/// Decides once per clip whether it is a side view; the reason says so when a person was
+/// seen but no rep was found.
+pub fn check_view(
+    poses: &[PoseFrame],
+    frame_height_px: f64,
+    reps: &[Rep],
+    cfg: &ViewConfig,
+) -> ViewVerdict {
+    let mut verdict = side_view_verdict(poses, frame_height_px, cfg);
+    let person_found = poses.iter().any(|p| p.landmarks.is_some());
+    if person_found && reps.is_empty() {
+        verdict.reason.push_str("; no deadlift rep found");
+    }
+    verdict
+}
+
+fn side_view_verdict(poses: &[PoseFrame], frame_height_px: f64, cfg: &ViewConfig) -> ViewVerdict {
     let Some(m) = measure(poses, frame_height_px) else {
         return ViewVerdict {
             side_view: false,
@@ -111,6 +135,7 @@ pub fn check_view(poses: &[PoseFrame], frame_height_px: f64, config: &Config) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::pose::{Landmark, NUM_LANDMARKS};
 
     /// A standing person; `half_width_px` apart left/right at shoulders and hips.
@@ -144,10 +169,10 @@ mod tests {
     fn side_view_passes_and_front_view_does_not() {
         let config = Config::default();
         let side: Vec<_> = (0..30).map(|i| frame(i, 4.0)).collect();
-        assert!(check_view(&side, 720.0, &config).side_view);
+        assert!(side_view_verdict(&side, 720.0, &config.view).side_view);
         // a front view: shoulders ~0.8 torso lengths apart
         let front: Vec<_> = (0..30).map(|i| frame(i, 48.0)).collect();
-        let v = check_view(&front, 720.0, &config);
+        let v = side_view_verdict(&front, 720.0, &config.view);
         assert!(
             !v.side_view && v.reason.contains("not a side view"),
             "{v:?}"
@@ -170,7 +195,7 @@ mod tests {
                 p
             })
             .collect();
-        let v = check_view(&tiny, 2000.0, &config);
+        let v = side_view_verdict(&tiny, 2000.0, &config.view);
         assert!(!v.side_view && v.reason.contains("too small"), "{v:?}");
     }
 
@@ -183,6 +208,9 @@ mod tests {
                 ..frame(i, 0.0)
             })
             .collect();
-        assert_eq!(check_view(&empty, 720.0, &config).reason, "no person found");
+        assert_eq!(
+            check_view(&empty, 720.0, &[], &config.view).reason,
+            "no person found"
+        );
     }
 }

@@ -178,7 +178,7 @@ fn rep_figures_match_the_renders_truth() {
         end_frame: Some(frames.len() - 1),
         ..Default::default()
     };
-    let m = formcheck::bar::rep_metrics(&clip.bar, &rep, &clip.kinematics);
+    let m = formcheck::reps::rep_metrics(&clip.bar, &rep, &clip.kinematics);
     let dt = 1.0 / gt["meta"]["params"]["fps"].as_f64().expect("fps");
     let true_rom_cm = 100.0 * (num(lockout, "bar_height_m") - num(liftoff, "bar_height_m"));
     let true_mean = (num(lockout, "bar_height_m") - num(liftoff, "bar_height_m"))

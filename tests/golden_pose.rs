@@ -6,7 +6,8 @@ mod common;
 use opencv::imgcodecs;
 use opencv::prelude::*;
 
-use formcheck::pose::tracker::{ModelKind, PoseTracker};
+use formcheck::config::ModelKind;
+use formcheck::pose::tracker::PoseTracker;
 
 fn check(image: &str) -> (f64, f64) {
     let shared = common::shared_dir().unwrap();

@@ -5,10 +5,9 @@
 //!
 //! Files: `patch.rs` (the grey crops we look at), `plate.rs` (finding and measuring the
 //! outline), `track.rs` (following the hub frame to frame), `scale.rs` (the clip's track,
-//! scale, mid-foot and floor), `metrics.rs` (per-rep path and speed). This file holds the
+//! scale, mid-foot and floor); per-rep path and speed figures are the reps stage's. This file holds the
 //! types other stages read and [`BarTracker`], which runs the others while frames stream.
 
-pub mod metrics;
 pub mod patch;
 pub mod plate;
 pub mod scale;
@@ -19,7 +18,6 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::kinematics::Kinematics;
 use crate::pose::Landmark;
-pub use metrics::rep_metrics;
 use patch::Patch;
 use plate::{detect_plate, Ellipse, SearchHint};
 pub use scale::fallback_track;
@@ -104,17 +102,6 @@ impl BarTrack {
         let y = self.samples.get(frame)?.y_px?;
         Some((self.floor_y_px? - y) * self.scale.cm_per_px)
     }
-}
-
-/// Per-rep bar figures, what velocity-based-training apps report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
-pub struct RepBarMetrics {
-    pub max_forward_cm: Option<f64>,
-    pub max_backward_cm: Option<f64>,
-    pub range_of_motion_cm: Option<f64>,
-    pub mean_concentric_velocity_m_per_s: Option<f64>,
-    pub peak_concentric_velocity_m_per_s: Option<f64>,
-    pub time_to_lockout_s: Option<f64>,
 }
 
 /// Frames between detection attempts while no plate is followed (detection is the costly

@@ -56,7 +56,7 @@ pub struct FaultInput<'a> {
     pub reps: &'a [crate::reps::Rep],
     /// Upper-back flexion per frame (degrees), from the traced back shape.
     pub thoracic_flexion_deg: &'a [Option<f64>],
-    pub view: &'a crate::analyze::ViewVerdict,
+    pub view: &'a crate::view::ViewVerdict,
     /// Why the end of the clip is missing (a cut or damaged file), if it is.
     pub damage: Option<&'a str>,
     pub config: &'a crate::config::Config,
@@ -308,7 +308,7 @@ mod tests {
     #[test]
     fn a_front_view_makes_every_fault_not_assessable() {
         let mut scene = Scene::new(&hips_first());
-        scene.view = crate::analyze::ViewVerdict {
+        scene.view = crate::view::ViewVerdict {
             side_view: false,
             reason: "not a side view".into(),
         };

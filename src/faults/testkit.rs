@@ -2,12 +2,12 @@
 //! The lifter faces image-right, feet at x≈300, floor at y=400, torso 120 px, segments
 //! 100 px; the wrists stand in for the bar and are given explicitly.
 
-use crate::analyze::ViewVerdict;
 use crate::bar::{fallback_track, BarSample, BarSource, BarTrack};
 use crate::config::Config;
 use crate::faults::{Fault, FaultInput, Verdict};
 use crate::kinematics::{Facing, Joint, JointTrack, Kinematics, Side};
 use crate::reps::{find_reps, Rep};
+use crate::view::ViewVerdict;
 
 pub const FPS: f64 = 30.0;
 pub const TORSO_PX: f64 = 120.0;
@@ -196,7 +196,7 @@ impl Scene {
         let config = Config::default();
         let kinematics = lifter(keys, 126);
         let bar = bar_of(&kinematics, &config);
-        let reps = find_reps(&kinematics, &bar, &config);
+        let reps = find_reps(&kinematics, &bar, &config.reps);
         let flexion = vec![None; kinematics.frames()];
         Scene {
             config,

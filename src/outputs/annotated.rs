@@ -548,7 +548,7 @@ impl<'a> Painter<'a> {
 
     /// The traced back nearest to `frame` (the model may have skipped it, see
     /// `pose.analysis_fps`), so the trace does not flicker.
-    fn back_near(&self, frame: usize) -> Option<&crate::kinematics::back::BackProfile> {
+    fn back_near(&self, frame: usize) -> Option<&crate::pose::back_contour::BackProfile> {
         let poses = &self.clip.poses;
         let skipped = |i: usize| poses.get(i).is_some_and(|p| !p.model_ran);
         let mut i = frame;
@@ -696,7 +696,7 @@ impl<'a> Painter<'a> {
 
         // traced back and its flexion
         if let Some(back) = self.back_near(frame) {
-            let pts: Vector<Point> = (0..crate::kinematics::back::PROFILE_T.len())
+            let pts: Vector<Point> = (0..crate::pose::back_contour::PROFILE_T.len())
                 .filter_map(|i| back.edge_point(i).map(|p| pt(self.out(p))))
                 .collect();
             if pts.len() >= 2 {

@@ -5,14 +5,17 @@
 
 use std::path::Path;
 
-use crate::analyze::{Analysis, ClipAnalysis, PoseFrame, PoseSummary, VideoSummary, ViewVerdict};
-use crate::bar::{BarSample, BarSource, BarTrack, PlateInfo, RepBarMetrics, Scale};
+use crate::analyze::{Analysis, ClipAnalysis, PoseSummary, VideoSummary};
+use crate::bar::{BarSample, BarSource, BarTrack, PlateInfo, Scale};
+use crate::config::ModelKind;
 use crate::faults::{Finding, NotAssessable};
-use crate::kinematics::back::{BackProfile, PROFILE_T};
 use crate::kinematics::{Facing, Joint, JointTrack, Kinematics, Side};
-use crate::pose::tracker::ModelKind;
+use crate::pose::back_contour::{BackProfile, PROFILE_T};
+use crate::pose::PoseFrame;
+use crate::reps::RepBarMetrics;
 use crate::reps::{KeyAngles, Rep};
 use crate::video::VideoInfo;
+use crate::view::ViewVerdict;
 
 /// Phase frames of one made-up rep, as fractions of the clip.
 struct RepPlan {

@@ -4,13 +4,16 @@
 //!
 //! Owns the model engines and the image-to-model geometry; knows nothing of angles or lifts.
 
+pub mod back_contour;
 pub mod detector;
 pub mod engine;
+pub mod frame;
 pub mod landmarks;
 pub mod schedule;
 pub mod tracker;
 
 pub use engine::{Engine, OrtEngine, TensorOut};
+pub use frame::PoseFrame;
 pub use tracker::PoseTracker;
 
 /// Number of body landmarks BlazePose reports (it computes 39; 33..39 are auxiliary).

@@ -11,35 +11,8 @@ use opencv::core::Mat;
 use super::detector::{roi_from_alignment, PoseDetector};
 use super::landmarks::LandmarkModel;
 use super::{facing_cue, Engine, OrtEngine, PoseEstimate, Roi};
+use crate::config::ModelKind;
 use crate::error::{Error, Result};
-
-/// Which landmark model to run.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ModelKind {
-    Full,
-    Lite,
-}
-
-impl ModelKind {
-    pub fn file_name(self) -> &'static str {
-        match self {
-            ModelKind::Full => "pose_landmark_full.onnx",
-            ModelKind::Lite => "pose_landmark_lite.onnx",
-        }
-    }
-
-    /// The same model without its person-mask head (`models/strip_mask.py`): half the cost
-    /// of a run, for the frames whose mask is not needed. The lite model has none.
-    pub fn no_mask_file_name(self) -> Option<&'static str> {
-        match self {
-            ModelKind::Full => Some("pose_landmark_full_nomask.onnx"),
-            ModelKind::Lite => None,
-        }
-    }
-}
 
 pub const DETECTOR_FILE: &str = "pose_detection.onnx";
 

@@ -2,9 +2,22 @@
 //! forward and behind mid-foot), vertical range of motion, mean and peak concentric velocity,
 //! and time from lift-off to lockout. Works on a [`BarTrack`] and a [`Rep`]'s frames only.
 
-use super::{BarTrack, RepBarMetrics};
+use serde::{Deserialize, Serialize};
+
+use super::Rep;
+use crate::bar::BarTrack;
 use crate::kinematics::Kinematics;
-use crate::reps::Rep;
+
+/// Per-rep bar figures, what velocity-based-training apps report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RepBarMetrics {
+    pub max_forward_cm: Option<f64>,
+    pub max_backward_cm: Option<f64>,
+    pub range_of_motion_cm: Option<f64>,
+    pub mean_concentric_velocity_m_per_s: Option<f64>,
+    pub peak_concentric_velocity_m_per_s: Option<f64>,
+    pub time_to_lockout_s: Option<f64>,
+}
 
 /// Bar path and speed figures for one rep. Figures whose frames are unknown stay `None`.
 ///

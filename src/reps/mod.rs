@@ -9,8 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bar::{BarTrack, RepBarMetrics};
-use crate::config::Config;
+pub mod bar_metrics;
+
+pub use bar_metrics::{rep_metrics, RepBarMetrics};
+
+use crate::bar::BarTrack;
+use crate::config::RepsConfig;
 use crate::kinematics::{Joint, Kinematics};
 
 /// Angles at one key moment of a rep (degrees, `None` = unknown).
@@ -66,7 +70,7 @@ pub const TORSO_SHARE_OF_HEIGHT: f64 = 0.29;
 pub fn implausible_figures(
     rep: &Rep,
     lifter_height_cm: Option<f64>,
-    cfg: &crate::config::RepsConfig,
+    cfg: &RepsConfig,
 ) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(v) = rep.bar.peak_concentric_velocity_m_per_s {
@@ -197,14 +201,28 @@ fn bar_height_px(bar: &BarTrack, n: usize) -> Vec<Option<f64>> {
         .collect()
 }
 
-/// Finds every rep (and partial rep) in the clip.
-pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Vec<Rep> {
+/// Finds every rep (and partial rep) in the clip, with its bar figures and what is
+/// implausible about them.
+pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, cfg: &RepsConfig) -> Vec<Rep> {
+    let mut reps = segment_reps(kinematics, bar, cfg);
+    let lifter_height_cm = kinematics
+        .torso_px()
+        .map(|t| t * bar.scale.cm_per_px / TORSO_SHARE_OF_HEIGHT)
+        .filter(|h| h.is_finite() && *h > 0.0);
+    for rep in reps.iter_mut() {
+        rep.bar = rep_metrics(bar, rep, kinematics);
+        rep.implausible = implausible_figures(rep, lifter_height_cm, cfg);
+    }
+    reps
+}
+
+/// The reps and their phases from the bar height and the hips.
+fn segment_reps(kinematics: &Kinematics, bar: &BarTrack, cfg: &RepsConfig) -> Vec<Rep> {
     let k = kinematics;
     let n = k.frames();
     let Some(torso) = k.torso_px() else {
         return Vec::new();
     };
-    let cfg = &config.reps;
     let h = bar_height_px(bar, n);
     let turns = turning_points(&h, cfg.min_travel_torso_fraction * torso);
     let hv = |i: usize| h[i].unwrap_or(f64::NAN);
@@ -234,7 +252,7 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
         };
         let hip_near = |i: usize| nearest(i, &|j| y_of(Joint::Hip, j));
         if let (Some(bar_y), Some(hip_y)) = (h[p].map(|x| -x), hip_near(p)) {
-            if bar_y < hip_y - config.reps.max_bar_above_hip_torso_fraction * torso {
+            if bar_y < hip_y - cfg.max_bar_above_hip_torso_fraction * torso {
                 continue;
             }
         }
@@ -247,8 +265,8 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
                     (Some(low), Some(top)) => low - top.abs(),
                     _ => 0.0,
                 };
-                if low_hip - top_hip < config.reps.min_hip_rise_torso_fraction * torso
-                    && trunk_rise_deg < config.reps.min_trunk_rise_deg
+                if low_hip - top_hip < cfg.min_hip_rise_torso_fraction * torso
+                    && trunk_rise_deg < cfg.min_trunk_rise_deg
                 {
                     continue;
                 }
@@ -367,13 +385,14 @@ pub fn find_reps(kinematics: &Kinematics, bar: &BarTrack, config: &Config) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::faults::testkit::*;
 
     fn reps_of(keys: &[Key], n: usize) -> Vec<Rep> {
         let config = Config::default();
         let k = lifter(keys, n);
         let bar = bar_of(&k, &config);
-        find_reps(&k, &bar, &config)
+        find_reps(&k, &bar, &config.reps)
     }
 
     #[test]
