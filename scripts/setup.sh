@@ -58,4 +58,4 @@ if [ "${1:-}" = "--deps" ]; then exit 0; fi
 
 echo "== analysing samples/ into out/"
 ./target/release/formcheck analyze samples/ --out out
-echo "done: open out/index.html (or out/<clip>/ for one video)"
+echo "done: open out/index.html (or out/<clip>/ for one video); scripts/install.sh installs formcheck for use anywhere"

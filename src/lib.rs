@@ -9,6 +9,8 @@ pub mod analyze;
 pub mod bar;
 pub mod batch;
 pub mod config;
+pub mod data_dir;
+pub mod doctor;
 pub mod error;
 pub mod eval;
 pub mod faults;
@@ -29,6 +31,7 @@ pub mod view;
 #[cfg(test)]
 const STAGE_RANK: &[(&str, u32)] = &[
     ("error", 0),
+    ("data_dir", 0),
     ("video", 1),
     ("pose", 1),
     ("kinematics", 2),
@@ -43,6 +46,7 @@ const STAGE_RANK: &[(&str, u32)] = &[
     ("progress", 10),
     ("batch", 11),
     ("eval", 12),
+    ("doctor", 12),
 ];
 
 #[cfg(test)]

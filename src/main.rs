@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use formcheck::batch::{
     assign_names, assign_names_for_shard, outdir, reindex, run_batch, shard, walk, BatchOptions,
@@ -13,13 +13,18 @@ use formcheck::batch::{
 };
 use formcheck::config::Config;
 use formcheck::config::ModelKind;
+use formcheck::data_dir::{self, DataPaths, Hints};
 use formcheck::progress::ProgressMode;
 
 #[derive(Parser)]
 #[command(
     name = "formcheck",
     version,
-    about = "Reviews side-view videos of barbell deadlifts"
+    about = "Reviews side-view videos of barbell deadlifts",
+    after_help = "Examples:
+  formcheck analyze lift.mp4 --out results        one video; open results/index.html
+  formcheck analyze clients/anna --out results    every video in a folder, resumable
+  formcheck doctor                                check the models, ONNX Runtime, ffmpeg, OpenCV"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -54,7 +59,8 @@ enum Command {
         /// Progress as JSON lines on stderr (for other programs).
         #[arg(long)]
         json_progress: bool,
-        /// Folder with the ONNX models (default: the shipped models/).
+        /// Folder with the ONNX models (default: FORMCHECK_DATA/models, else next to the
+        /// executable: ../share/formcheck/models, or models/ of the source tree it was built in).
         #[arg(long)]
         models_dir: Option<PathBuf>,
         /// Diameter of the plates on the bar in cm (default 45, a full-size plate).
@@ -84,6 +90,8 @@ enum Command {
     },
     /// Evaluate against the shared renders (gt.json) and labelled clips (labels.csv); prints
     /// markdown tables of per-fault TP/FP/FN/TN, precision, recall, F1 and angle RMSE.
+    /// A developer command (docs/development.md), hidden from users' help.
+    #[command(hide = true)]
     Eval {
         /// The shared data folder (holds synthetic/ and clips/).
         #[arg(long, default_value = "../shared")]
@@ -97,27 +105,93 @@ enum Command {
         /// Videos analysed in parallel (default: 1).
         #[arg(long, short, default_value_t = 1)]
         jobs: usize,
-        /// Folder with the ONNX models (default: the shipped models/).
+        /// Folder with the ONNX models (default: as for analyze).
         #[arg(long)]
         models_dir: Option<PathBuf>,
         /// No annotated videos for the evaluated clips (a third faster; same figures).
         #[arg(long)]
         no_video: bool,
     },
+    /// Check the models (sha256), ONNX Runtime, ffmpeg and OpenCV; exits 1 with the fix when
+    /// something is missing.
+    Doctor {
+        /// Folder with the ONNX models (default: as for analyze).
+        #[arg(long)]
+        models_dir: Option<PathBuf>,
+    },
+    /// Print a shell completion script (scripts/install.sh installs them).
+    #[command(hide = true)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff; scripts/install.sh installs it): formcheck(1), or
+    /// formcheck-SUBCOMMAND(1) for one of the user commands.
+    #[command(hide = true)]
+    Man {
+        #[arg(value_parser = ["analyze", "doctor"])]
+        subcommand: Option<String>,
+    },
 }
 
-fn default_models_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("FORMCHECK_MODELS") {
-        return PathBuf::from(p);
+/// Where to look for the models and ONNX Runtime: the flag, then the environment, read once
+/// here; `data_dir` owns the order.
+fn data_hints(models_dir: Option<PathBuf>) -> Hints {
+    let env_path = |key: &str| {
+        std::env::var_os(key)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    Hints {
+        models_dir,
+        data_dir: env_path("FORMCHECK_DATA"),
+        models_env: env_path("FORMCHECK_MODELS"),
+        ort_library: env_path("ORT_DYLIB_PATH"),
+        exe: std::env::current_exe().ok(),
     }
-    if let Ok(exe) = std::env::current_exe() {
-        for dir in exe.ancestors().skip(1).take(4) {
-            if dir.join("models").join("pose_detection.onnx").is_file() {
-                return dir.join("models");
-            }
+}
+
+/// Finds the models `model` needs and loads ONNX Runtime, before anything is written; a miss
+/// is printed with every place looked at and the fix.
+fn resolve_data(models_dir: Option<PathBuf>, model: ModelKind) -> Result<DataPaths, ExitCode> {
+    let required = [formcheck::pose::tracker::DETECTOR_FILE, model.file_name()];
+    let data = data_dir::resolve(&data_hints(models_dir), &required).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    formcheck::pose::engine::init_runtime(&data.ort_library).map_err(|e| {
+        eprintln!("error: ONNX Runtime: {e}\n{}", data_dir::FIX);
+        ExitCode::from(2)
+    })?;
+    Ok(data)
+}
+
+/// `formcheck doctor`: one block per check, the fix under each problem.
+fn doctor(models_dir: Option<PathBuf>) -> ExitCode {
+    let inputs = formcheck::doctor::Inputs {
+        hints: data_hints(models_dir),
+        ffmpeg: std::env::var_os("FORMCHECK_FFMPEG").unwrap_or_else(|| "ffmpeg".into()),
+        path_var: std::env::var_os("PATH"),
+    };
+    println!("formcheck {}", env!("CARGO_PKG_VERSION"));
+    let checks = formcheck::doctor::run(&inputs);
+    for c in &checks {
+        println!("{}: {}", c.name, if c.ok() { "ok" } else { "PROBLEM" });
+        for l in &c.lines {
+            println!("  {l}");
+        }
+        if let Some(fix) = &c.fix {
+            println!("  fix: {fix}");
         }
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models")
+    let problems = checks.iter().filter(|c| !c.ok()).count();
+    if problems == 0 {
+        println!("everything formcheck needs was found");
+        ExitCode::SUCCESS
+    } else {
+        println!("{problems} problem(s): see the fix under each");
+        ExitCode::from(1)
+    }
 }
 
 /// Silences OpenCV's and its FFmpeg's own log lines (`[h264 @ 0x...]`): every problem
@@ -194,6 +268,38 @@ fn main() -> ExitCode {
     let scheduler = shard::SchedulerEnv::from_process();
     match cli.command {
         Command::Index { out, wait } => index_command(&out, wait),
+        Command::Doctor { models_dir } => doctor(models_dir),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "formcheck",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man { subcommand } => {
+            let top = Cli::command();
+            let page = match &subcommand {
+                None => top,
+                // clap's names are &'static str (no "string" feature)
+                Some(name) => match (top.find_subcommand(name), name.as_str()) {
+                    (Some(sub), "analyze") => sub.clone().name("formcheck-analyze"),
+                    (Some(sub), "doctor") => sub.clone().name("formcheck-doctor"),
+                    _ => {
+                        eprintln!("error: no subcommand {name}");
+                        return ExitCode::from(2);
+                    }
+                },
+            };
+            match clap_mangen::Man::new(page).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: man page: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Eval {
             shared,
             out,
@@ -216,11 +322,15 @@ fn main() -> ExitCode {
             if no_video {
                 cfg.output.annotated_video = false;
             }
+            let data = match resolve_data(models_dir, cfg.pose.model) {
+                Ok(d) => d,
+                Err(code) => return code,
+            };
             let opts = formcheck::eval::EvalOptions {
                 shared,
                 out,
                 jobs,
-                models_dir: models_dir.unwrap_or_else(default_models_dir),
+                models_dir: data.models_dir,
             };
             match formcheck::eval::run(&cfg, &opts) {
                 Ok(report) => {
@@ -286,6 +396,11 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
                 None => None,
+            };
+            // No models, no runtime: stop before any output folder or index is written.
+            let data = match resolve_data(models_dir, cfg.pose.model) {
+                Ok(d) => d,
+                Err(code) => return code,
             };
             let cancel = Arc::new(AtomicBool::new(false));
             on_interrupt(&cancel);
@@ -370,7 +485,7 @@ fn main() -> ExitCode {
                 out_dir: out,
                 jobs: jobs.unwrap_or(cores),
                 force,
-                models_dir: models_dir.unwrap_or_else(default_models_dir),
+                models_dir: data.models_dir,
                 progress: ProgressMode::choose(quiet, json_progress),
             };
             let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);

@@ -9,7 +9,7 @@
 //! Second signal: the bent-over curve itself over `max_curve_deg` (a straight back line reads
 //! 0°). On real lifters the standing silhouette is a poor reference: the arms and an
 //! incomplete lockout overlap the back, so it reads 9–17° while a flat back bent over reads
-//! 0–2° and the labelled rounded backs 22–25° (README, "Upper-back curve" table); the curve
+//! 0–2° and the labelled rounded backs 22–25° (docs/accuracy.md, "Upper-back curve" table); the curve
 //! itself separates them. `value` is the increase when it fires, else the curve; `absolute`
 //! is always the curve angle.
 //!

@@ -1,6 +1,7 @@
 //! The ONNX engine behind one small trait, so a second engine (or a test double) plugs in.
 //! The default is ONNX Runtime loaded at run time from the library the set-up script fetched
-//! from PyPI (`onnxruntime==1.31.1`); nothing is downloaded at build or run time.
+//! from PyPI (`onnxruntime==1.31.1`; where it is found: [`crate::data_dir`]); nothing is
+//! downloaded at build or run time.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -22,46 +23,53 @@ pub trait Engine: Send {
     fn run(&mut self, input: &[f32], shape: &[usize]) -> Result<Vec<TensorOut>, String>;
 }
 
-/// File name of the ONNX Runtime shared library we load.
-pub const ORT_LIBRARY: &str = "libonnxruntime.so.1.31.1";
+pub use crate::data_dir::ORT_LIBRARY;
 
-/// Where to look for the ONNX Runtime library, first match wins: `ORT_DYLIB_PATH`,
-/// `.ort/` beside the executable's project, `.ort/` in the source tree it was built from.
-pub fn ort_library_candidates() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
-        out.push(PathBuf::from(p));
-    }
-    if let Ok(exe) = std::env::current_exe() {
-        for dir in exe.ancestors().skip(1).take(4) {
-            out.push(dir.join(".ort").join(ORT_LIBRARY));
-        }
-    }
-    out.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(".ort")
-            .join(ORT_LIBRARY),
-    );
-    out
+/// The loaded runtime and the file it came from.
+struct Runtime {
+    env: ort::environment::Environment,
+    library: PathBuf,
 }
 
-static ORT_ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+static ORT_ENV: OnceLock<Result<Runtime, String>> = OnceLock::new();
 
-fn ort_environment() -> Result<&'static ort::environment::Environment, String> {
+fn load_runtime(lib: &Path) -> Result<Runtime, String> {
+    let env = ort::init_from(lib)
+        .map_err(|e| format!("loading {}: {e}", lib.display()))?
+        .with_name("formcheck")
+        .build()
+        .map_err(|e| format!("ONNX Runtime environment: {e}"))?;
+    Ok(Runtime {
+        env,
+        library: lib.to_path_buf(),
+    })
+}
+
+/// Loads ONNX Runtime from `lib` (the binary resolves it with [`crate::data_dir`]); call
+/// before the first model. Gives the library in use: the first one loaded stays for the
+/// process.
+pub fn init_runtime(lib: &Path) -> Result<PathBuf, String> {
+    ORT_ENV
+        .get_or_init(|| load_runtime(lib))
+        .as_ref()
+        .map(|r| r.library.clone())
+        .map_err(|e| e.clone())
+}
+
+/// ONNX Runtime's version and build, as the loaded library reports it (after
+/// [`init_runtime`]).
+pub fn runtime_info() -> Result<String, String> {
+    runtime()?;
+    Ok(ort::info().to_string())
+}
+
+fn runtime() -> Result<&'static Runtime, String> {
     ORT_ENV
         .get_or_init(|| {
-            let candidates = ort_library_candidates();
-            let lib = candidates.iter().find(|p| p.is_file()).ok_or_else(|| {
-                format!(
-                    "ONNX Runtime library {ORT_LIBRARY} not found (looked in {}); run scripts/setup.sh or set ORT_DYLIB_PATH",
-                    candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
-                )
-            })?;
-            ort::init_from(lib)
-                .map_err(|e| format!("loading {}: {e}", lib.display()))?
-                .with_name("formcheck")
-                .build()
-                .map_err(|e| format!("ONNX Runtime environment: {e}"))
+            // Not initialised by the binary (tests, examples): the executable's own location.
+            let lib = crate::data_dir::find_ort_library(&crate::data_dir::Hints::from_exe(), None)
+                .map_err(|e| e.to_string())?;
+            load_runtime(&lib)
         })
         .as_ref()
         .map_err(|e| e.clone())
@@ -77,7 +85,7 @@ pub struct OrtEngine {
 impl OrtEngine {
     /// Loads `model` with `threads` intra-op threads (1 when many videos run in parallel).
     pub fn load(model: &Path, threads: usize) -> Result<Self, String> {
-        let env = ort_environment()?;
+        let env = &runtime()?.env;
         let err = |e: ort::Error| format!("{}: {e}", model.display());
         let session = Session::builder(env)
             .map_err(err)?
