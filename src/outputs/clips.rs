@@ -156,9 +156,12 @@ mod tests {
         let mut clean = reps[0].clone();
         clean.index = 3;
         assert_eq!(clip_name(&clip, &clean), "rep3.mp4");
-        let (start, duration) = clip_window_s(&clip, &reps[0]).unwrap();
-        let (a, b) = timeline::rep_span(&reps[0]).unwrap();
+        // rep 2 starts 2 s in; rep 1 starts 0.17 s in, so its lead-in stops at 0
+        let (start, duration) = clip_window_s(&clip, &reps[1]).unwrap();
+        let (a, b) = timeline::rep_span(&reps[1]).unwrap();
         assert!((start - (a as f64 / 30.0 - MARGIN_S)).abs() < 1e-9);
-        assert!((duration - ((b - a + 1) as f64 / 30.0 + 2.0 * MARGIN_S)).abs() < 1e-9);
+        let end = ((b + 1) as f64 / 30.0 + MARGIN_S).min(4.0);
+        assert!((start + duration - end).abs() < 1e-9);
+        assert_eq!(clip_window_s(&clip, &reps[0]).unwrap().0, 0.0);
     }
 }
