@@ -399,6 +399,40 @@ pub fn clip_summary(clip: &ClipAnalysis) -> ClipSummary {
     })
 }
 
+/// The verdict in a few words, for the terminal's per-video line: "2 reps, rounded upper back
+/// in rep 2", "1 rep, no faults", "not judged: front or angled view".
+pub fn verdict_line(clip: &ClipAnalysis) -> String {
+    let s = clip_summary(clip);
+    let v = &s.video;
+    if let Some(why) = &v.not_judged {
+        return format!("not judged: {why}");
+    }
+    let reps = format!("{} rep{}", v.reps, if v.reps == 1 { "" } else { "s" });
+    if v.faults_per_rep.is_empty() {
+        return format!("{reps}, no faults");
+    }
+    // each kind once, with the reps it is in: "rounded upper back in reps 1, 2"
+    let faults: Vec<String> = v
+        .fault_kinds
+        .iter()
+        .map(|k| {
+            let in_reps: Vec<String> = v
+                .faults_per_rep
+                .iter()
+                .filter(|(_, kinds)| kinds.contains(k))
+                .map(|(r, _)| r.to_string())
+                .collect();
+            format!(
+                "{} in rep{} {}",
+                timeline::fault_title(k).to_lowercase(),
+                if in_reps.len() == 1 { "" } else { "s" },
+                in_reps.join(", ")
+            )
+        })
+        .collect();
+    format!("{reps}, {}", faults.join("; "))
+}
+
 /// `summary.json` in the clip folder.
 pub struct ClipSummaryJson;
 
@@ -590,6 +624,20 @@ mod tests {
 
     fn demo() -> ClipAnalysis {
         crate::outputs::fixture::demo_clip(std::path::Path::new("x.mp4"), 640, 360, 30.0, 120)
+    }
+
+    #[test]
+    fn the_terminal_line_says_the_verdict() {
+        let mut clip = demo();
+        assert_eq!(
+            verdict_line(&clip),
+            "2 reps, hips shoot up first in rep 1; rounded upper back in rep 2; bar drifts away from the legs in rep 2"
+        );
+        clip.analysis.faults.clear();
+        assert_eq!(verdict_line(&clip), "2 reps, no faults");
+        clip.analysis.view.side_view = false;
+        clip.analysis.view.reason = "not a side view (front, rear or oblique): 0.6".into();
+        assert_eq!(verdict_line(&clip), "not judged: front or angled view");
     }
 
     #[test]
