@@ -158,8 +158,11 @@ impl JobProgress<'_> {
                         rounded_rate(fps)
                     ));
                 } else {
-                    self.reporter
-                        .line(format!("{}: frame {done} ({})", self.name, rounded_rate(fps)));
+                    self.reporter.line(format!(
+                        "{}: frame {done} ({})",
+                        self.name,
+                        rounded_rate(fps)
+                    ));
                 }
             }
             _ => {}
@@ -286,7 +289,10 @@ mod tests {
         let long = "/home/coach/clients/anna/2026-03-01/deadlift_set2_top.mp4";
         let shown = name_tail(long, 20);
         assert_eq!(shown.chars().count(), 20);
-        assert!(shown.starts_with('…') && shown.ends_with("set2_top.mp4"), "{shown}");
+        assert!(
+            shown.starts_with('…') && shown.ends_with("set2_top.mp4"),
+            "{shown}"
+        );
         assert_eq!(name_tail("a.mp4", 8), "a.mp4   ");
         assert_eq!(rounded_rate(23.456), "23 fps");
         assert_eq!(rounded_rate(3.456), "3.5 fps");

@@ -199,9 +199,18 @@ fn the_angle_plot_cursor_follows_the_video_and_a_click_seeks_it() {
     let (dom, log) = render_url(&chrome, &page, "#t=2.0");
     let cursor = |name: &str| tag_attr(&dom, "cursor", name);
     assert_eq!(cursor("data-t").as_deref(), Some("2.00"), "{log}");
-    assert_eq!(cursor("data-video-t").as_deref(), Some("2.00"), "the video seeked");
+    assert_eq!(
+        cursor("data-video-t").as_deref(),
+        Some("2.00"),
+        "the video seeked"
+    );
     assert_eq!(cursor("hidden"), None, "the cursor shows");
-    let (t0, t1, x0, x1) = (figure("t0", &dom), figure("t1", &dom), figure("x0", &dom), figure("x1", &dom));
+    let (t0, t1, x0, x1) = (
+        figure("t0", &dom),
+        figure("t1", &dom),
+        figure("x0", &dom),
+        figure("x1", &dom),
+    );
     let want = x0 + (2.0 - t0) / (t1 - t0) * (x1 - x0);
     let x: f64 = cursor("data-x").unwrap().parse().unwrap();
     assert!((x - want).abs() < 0.2, "cursor at x {x}, want {want}");
@@ -214,5 +223,8 @@ fn the_angle_plot_cursor_follows_the_video_and_a_click_seeks_it() {
         .parse()
         .unwrap();
     let want = t0 + 0.25 * (t1 - t0);
-    assert!((t - want).abs() < 0.03, "the click seeked to {t} s, want {want:.2}");
+    assert!(
+        (t - want).abs() < 0.03,
+        "the click seeked to {t} s, want {want:.2}"
+    );
 }

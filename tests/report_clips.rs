@@ -12,7 +12,12 @@ use formcheck::outputs;
 fn probe(video: &Path) -> Option<(String, usize)> {
     let out = Command::new("ffprobe")
         .args(["-v", "error", "-select_streams", "v:0", "-count_frames"])
-        .args(["-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,nb_read_frames",
+            "-of",
+            "csv=p=0",
+        ])
         .arg(video)
         .output()
         .ok()?;
@@ -51,7 +56,10 @@ fn each_rep_gets_a_short_h264_clip_of_its_own_frames() {
         let to_s = ((b + 1) as f64 / fps + 0.2).min(end_s);
         let want = ((to_s - from_s) * fps).round() as usize;
         assert!(got.abs_diff(want) <= 1, "{name}: {got} frames, want {want}");
-        assert!(got < frames, "{name}: a clip of one rep, not the whole video");
+        assert!(
+            got < frames,
+            "{name}: a clip of one rep, not the whole video"
+        );
     }
     let report = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
     for name in names {

@@ -86,24 +86,42 @@ fn clips_not_judged_are_grey_rows_and_stay_off_the_trends() {
     // one judged clip: one point on each of the two trend panels
     assert_eq!(trend_points(&one), 2);
 
-    write("2026-03-08_front", &front_view(demo("2026-03-08_front.mp4")));
-    write("2026-03-15_blurred", &unreliable(demo("2026-03-15_blurred.mp4")));
+    write(
+        "2026-03-08_front",
+        &front_view(demo("2026-03-08_front.mp4")),
+    );
+    write(
+        "2026-03-15_blurred",
+        &unreliable(demo("2026-03-15_blurred.mp4")),
+    );
     outputs::index::write_batch(out).unwrap();
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
 
     let front = row(&index, "2026-03-08_front");
     assert!(front.contains("class=\"not-judged\""), "{front}");
-    assert!(front.contains("not judged: front or angled view"), "{front}");
-    assert!(!front.contains("tag ok"), "a front view is never a green 'none': {front}");
+    assert!(
+        front.contains("not judged: front or angled view"),
+        "{front}"
+    );
+    assert!(
+        !front.contains("tag ok"),
+        "a front view is never a green 'none': {front}"
+    );
     let blurred = row(&index, "2026-03-15_blurred");
     assert!(blurred.contains("not judged: pose unreliable"), "{blurred}");
     assert!(!blurred.contains("tag ok"), "{blurred}");
     let good = row(&index, "2026-03-01_good");
-    assert!(!good.contains("not-judged") && good.contains("Bar drifts"), "{good}");
+    assert!(
+        !good.contains("not-judged") && good.contains("Bar drifts"),
+        "{good}"
+    );
 
     // said once, in plain words: the advice once, the measured ratios nowhere
     assert_eq!(index.matches("Film from the side").count(), 1);
-    assert!(!index.contains("torso lengths"), "ratios belong in analysis.json only");
+    assert!(
+        !index.contains("torso lengths"),
+        "ratios belong in analysis.json only"
+    );
     assert!(index.contains("1 judged, 2 not judged"));
 
     // the trends did not change: the clips not judged add no point
@@ -119,15 +137,28 @@ fn clips_not_judged_are_grey_rows_and_stay_off_the_trends() {
         .map(|x| x.unwrap())
         .filter(|x| &x[0] == "video")
         .collect();
-    let by_name = |n: &str| videos.iter().find(|v| v[col("video")].ends_with(n)).unwrap();
+    let by_name = |n: &str| {
+        videos
+            .iter()
+            .find(|v| v[col("video")].ends_with(n))
+            .unwrap()
+    };
     let f = by_name("front");
     assert_eq!(
-        (&f[col("judged")], &f[col("judged_reason")], &f[col("side_view")]),
+        (
+            &f[col("judged")],
+            &f[col("judged_reason")],
+            &f[col("side_view")]
+        ),
         ("false", "front or angled view", "false")
     );
     assert_eq!(&f[col("lifter")], "anna");
     assert_eq!(&f[col("date")], "2026-03-08");
-    assert_eq!(&f[col("peak_thoracic_flexion_deg")], "", "no figure from a clip not judged");
+    assert_eq!(
+        &f[col("peak_thoracic_flexion_deg")],
+        "",
+        "no figure from a clip not judged"
+    );
     assert_eq!(&by_name("blurred")[col("velocity_loss_pct")], "");
     assert!(!by_name("good")[col("velocity_loss_pct")].is_empty());
 }
@@ -150,7 +181,10 @@ fn the_index_shows_velocity_loss_and_the_best_and_weakest_rep() {
     let fastest = v.iter().copied().fold(0.0, f64::max);
     let loss = (fastest - v[1]) / fastest * 100.0;
     assert!(
-        index.contains(&esc(&format!("{:.2} → {fastest:.2} → {:.2} m/s", v[0], v[1]))),
+        index.contains(&esc(&format!(
+            "{:.2} → {fastest:.2} → {:.2} m/s",
+            v[0], v[1]
+        ))),
         "first → fastest → last"
     );
     assert!(index.contains(&format!("loss {loss:.0}%")));

@@ -200,7 +200,11 @@ fn x_of(els: &[Element], value: f64) -> f64 {
 fn dashed_columns(els: &[Element], colour: &str) -> Vec<f64> {
     let mut count: HashMap<i64, usize> = HashMap::new();
     for e in els.iter().filter(|e| e.name == "polyline") {
-        if e.attrs.get("stroke").map(|s| s.eq_ignore_ascii_case(colour)) != Some(true) {
+        if e.attrs
+            .get("stroke")
+            .map(|s| s.eq_ignore_ascii_case(colour))
+            != Some(true)
+        {
             continue;
         }
         let pts: Vec<(f64, f64)> = e.attrs["points"]
@@ -223,7 +227,10 @@ fn dashed_columns(els: &[Element], colour: &str) -> Vec<f64> {
 
 /// Pixels per axis unit across and up, from the tick labels.
 fn px_per_unit(els: &[Element]) -> (f64, f64) {
-    ((x_of(els, 10.0) - x_of(els, 0.0)) / 10.0, (y_of(els, 0.0) - y_of(els, 10.0)) / 10.0)
+    (
+        (x_of(els, 10.0) - x_of(els, 0.0)) / 10.0,
+        (y_of(els, 0.0) - y_of(els, 10.0)) / 10.0,
+    )
 }
 
 #[test]
@@ -256,7 +263,10 @@ fn bar_path_plot_is_to_scale_with_the_drift_faults_limit() {
         "limit dashes at {found:?}, expected x≈{want:.1}"
     );
     let (across, up) = px_per_unit(&els);
-    assert!((across / up - 1.0).abs() < 0.02, "to scale: {across} px/cm across, {up} up");
+    assert!(
+        (across / up - 1.0).abs() < 0.02,
+        "to scale: {across} px/cm across, {up} up"
+    );
 }
 
 #[test]
@@ -265,14 +275,20 @@ fn rep_overlay_plot_draws_every_rep_from_its_set_up_to_scale() {
     let svgs = outputs::plots::render_all_svg(&demo(), &config).unwrap();
     let els = parse_svg(&svgs[4]);
     assert!(has_text(&els, "Bar forward of its set-up position (cm)"));
-    assert!(has_text(&els, "rep 1, ") && has_text(&els, "rep 2, "), "a line per rep");
+    assert!(
+        has_text(&els, "rep 1, ") && has_text(&els, "rep 2, "),
+        "a line per rep"
+    );
     assert!(has_text(&els, "threshold: set-up + 5 cm (bar drift)"));
     let want = x_of(&els, config.bar_drift.max_forward_cm);
     assert!(dashed_columns(&els, "#787878")
         .iter()
         .any(|x| (x - want).abs() <= 2.0));
     let (across, up) = px_per_unit(&els);
-    assert!((across / up - 1.0).abs() < 0.02, "to scale: {across} vs {up}");
+    assert!(
+        (across / up - 1.0).abs() < 0.02,
+        "to scale: {across} vs {up}"
+    );
 }
 
 #[test]

@@ -37,7 +37,11 @@ pub fn clip_name(clip: &ClipAnalysis, rep: &Rep) -> String {
         .filter(|f| f.rep == rep.index)
         .max_by(|a, b| summary::severity(a).total_cmp(&summary::severity(b)));
     match worst {
-        Some(f) => format!("rep{}_{}.mp4", rep.index, slug(&timeline::fault_title(&f.kind))),
+        Some(f) => format!(
+            "rep{}_{}.mp4",
+            rep.index,
+            slug(&timeline::fault_title(&f.kind))
+        ),
         None => format!("rep{}.mp4", rep.index),
     }
 }
@@ -83,7 +87,12 @@ pub fn write_rep_clips(clip: &ClipAnalysis, dir: &Path) -> (Vec<RepClip>, Vec<St
             continue;
         };
         let name = clip_name(clip, rep);
-        match cut(Path::new(&clip.analysis.input), &folder.join(&name), start_s, duration_s) {
+        match cut(
+            Path::new(&clip.analysis.input),
+            &folder.join(&name),
+            start_s,
+            duration_s,
+        ) {
             Ok(()) => clips.push(RepClip {
                 rep: rep.index,
                 file: format!("{CLIPS_DIR}/{name}"),
@@ -147,12 +156,14 @@ mod tests {
 
     #[test]
     fn a_clip_is_named_after_its_reps_worst_fault() {
-        let clip =
-            crate::outputs::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
+        let clip = crate::outputs::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
         let reps = &clip.analysis.reps;
         // rep 2: bar drift 8/5 is further over than rounding 26/20
         assert_eq!(clip_name(&clip, &reps[0]), "rep1_hips_shoot_up_first.mp4");
-        assert_eq!(clip_name(&clip, &reps[1]), "rep2_bar_drifts_away_from_the_legs.mp4");
+        assert_eq!(
+            clip_name(&clip, &reps[1]),
+            "rep2_bar_drifts_away_from_the_legs.mp4"
+        );
         let mut clean = reps[0].clone();
         clean.index = 3;
         assert_eq!(clip_name(&clip, &clean), "rep3.mp4");

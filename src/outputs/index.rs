@@ -16,8 +16,8 @@ use super::plots::{self, Plot};
 use super::report::{SELFCHECK_JS, STYLE_CSS};
 use super::summary::{self, ClipSummary};
 use super::{font, timeline, write_atomically};
-use crate::error::{Error, Result};
 use crate::analyze::ViewVerdict;
+use crate::error::{Error, Result};
 use crate::faults::{Finding, NotAssessable};
 use crate::reps::Rep;
 
@@ -176,10 +176,14 @@ fn read_entry(dir: &Path, folder: String) -> Option<Entry> {
         }
     };
     // a summary.json from before `not_judged` existed
-    if summary.video.not_judged.is_none() && (!summary.video.side_view || summary.video.reps == 0)
-    {
+    if summary.video.not_judged.is_none() && (!summary.video.side_view || summary.video.reps == 0) {
         summary.video.not_judged = Some(
-            if summary.video.side_view { "no rep found" } else { "not a side view" }.into(),
+            if summary.video.side_view {
+                "no rep found"
+            } else {
+                "not a side view"
+            }
+            .into(),
         );
     }
     let input_path = PathBuf::from(&input);
@@ -301,7 +305,10 @@ impl TrendsPlot {
         let mut drift: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
         // a clip not judged has no figures (see `summary::build`); skipped here too so a
         // stale summary.json cannot put one on the trend
-        for e in entries.iter().filter(|e| e.summary.video.not_judged.is_none()) {
+        for e in entries
+            .iter()
+            .filter(|e| e.summary.video.not_judged.is_none())
+        {
             let Some(day) = e.days else { continue };
             if let Some(v) = e.summary.video.peak_thoracic_flexion_deg {
                 flexion
@@ -491,7 +498,10 @@ fn row_view(e: &Entry) -> RowView {
                     .filter(|r| judged && !r.counts())
                     .map(|r| {
                         let why = if r.implausible.is_empty() {
-                            r.not_judged.as_deref().map(short_reason).unwrap_or("not judged")
+                            r.not_judged
+                                .as_deref()
+                                .map(short_reason)
+                                .unwrap_or("not judged")
                         } else {
                             "implausible figures"
                         };
@@ -557,11 +567,27 @@ struct DatedRep<'a> {
     row: &'a summary::RepRow,
 }
 
+/// "2 faults, 0.35 m/s": short enough for the legend of a small panel.
+fn legend_label(r: &summary::RepRow) -> String {
+    let faults = match r.faults.len() {
+        0 => "no faults".to_string(),
+        1 => "1 fault".to_string(),
+        n => format!("{n} faults"),
+    };
+    match r.mean_concentric_velocity_m_per_s {
+        Some(v) => format!("{faults}, {v:.2} m/s"),
+        None => faults,
+    }
+}
+
 /// For each lifter and date with two counted reps or more: the best and the weakest rep
 /// ([`summary::rep_order`]: fewest faults, then fastest), their bar paths side by side.
 fn rep_pairs(entries: &[Entry], limit_cm: f64) -> Vec<RepPairView> {
     let mut groups: BTreeMap<(String, String), Vec<DatedRep>> = BTreeMap::new();
-    for e in entries.iter().filter(|e| e.summary.video.not_judged.is_none()) {
+    for e in entries
+        .iter()
+        .filter(|e| e.summary.video.not_judged.is_none())
+    {
         for r in e.summary.reps.iter().filter(|r| r.counts()) {
             groups
                 .entry((e.lifter.clone(), e.summary.video.date.clone()))
@@ -599,10 +625,8 @@ fn rep_pairs(entries: &[Entry], limit_cm: f64) -> Vec<RepPairView> {
             let panel = |title: &str, r: &DatedRep, colour: RGBColor| super::rep_overlay::Panel {
                 title: format!("{title}: {} rep {}", r.video, r.row.rep),
                 paths: vec![super::rep_overlay::OverlayPath {
-                    label: describe(r)
-                        .split_once(": ")
-                        .map(|x| x.1.to_string())
-                        .unwrap_or_default(),
+                    // the fault names are in the text above the plot
+                    label: legend_label(r.row),
                     colour,
                     runs: plots::runs(r.row.bar_path_cm.iter().map(|p| p.map(|[x, y]| (x, y)))),
                 }],
@@ -621,7 +645,10 @@ fn rep_pairs(entries: &[Entry], limit_cm: f64) -> Vec<RepPairView> {
                 date,
                 best: describe(best),
                 weakest: describe(weakest),
-                svg: svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg),
+                svg: svg
+                    .find("<svg")
+                    .map(|i| svg[i..].to_string())
+                    .unwrap_or(svg),
             })
         })
         .collect()

@@ -220,7 +220,11 @@ pub(crate) fn runs(points: impl Iterator<Item = Option<(f64, f64)>>) -> Runs {
     out
 }
 
-pub(crate) fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, why: &str) -> PlotResult
+pub(crate) fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    why: &str,
+) -> PlotResult
 where
     DB::ErrorType: 'static,
 {
@@ -272,7 +276,12 @@ pub(crate) fn to_scale(
 
 /// The plotting area of a chart built with [`ChartBuilder::margin`] `margin`, x label area
 /// `x_label_px` (bottom) and y label area `y_label_px` (left) on an area of `dims`.
-pub(crate) fn plotting_px(dims: (u32, u32), margin: u32, x_label_px: u32, y_label_px: u32) -> (u32, u32) {
+pub(crate) fn plotting_px(
+    dims: (u32, u32),
+    margin: u32,
+    x_label_px: u32,
+    y_label_px: u32,
+) -> (u32, u32) {
     (
         dims.0.saturating_sub(2 * margin + y_label_px),
         dims.1.saturating_sub(2 * margin + x_label_px),
@@ -651,7 +660,9 @@ impl Plot for BarPathPlot {
                     c.stroke_width(1),
                 ))?
                 .label(label.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(1)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(1))
+                });
         }
         chart
             .draw_series(LineSeries::new(

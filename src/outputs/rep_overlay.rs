@@ -57,7 +57,12 @@ impl RepOverlayPlot {
                     .mean_concentric_velocity_m_per_s
                     .map(|v| format!(", {v:.2} m/s"))
                     .unwrap_or_default();
-                let faults = clip.analysis.faults.iter().filter(|f| f.rep == r.index).count();
+                let faults = clip
+                    .analysis
+                    .faults
+                    .iter()
+                    .filter(|f| f.rep == r.index)
+                    .count();
                 let what = if !r.implausible.is_empty() {
                     ", implausible".to_string()
                 } else if faults > 0 {
@@ -206,12 +211,10 @@ impl Plot for RepOverlayPlot {
             X_LABEL,
             Y_LABEL,
         );
-        let xs = self
-            .points()
-            .map(|p| p.0)
-            .chain([0.0, self.limit_cm + 2.0]);
+        let xs = self.points().map(|p| p.0).chain([0.0, self.limit_cm + 2.0]);
         let (x0, x1) = plots::padded_range(xs, 20.0).unwrap_or((-10.0, 10.0));
-        let (y0, y1) = plots::padded_range(self.points().map(|p| p.1), 60.0).unwrap_or((0.0, 100.0));
+        let (y0, y1) =
+            plots::padded_range(self.points().map(|p| p.1), 60.0).unwrap_or((0.0, 100.0));
         // headroom above the paths for the legend
         let y1 = y1 + (y1 - y0.min(0.0)) * 0.25;
         let (x, y) = plots::to_scale((x0, x1), (y0.min(0.0), y1), pw, ph);

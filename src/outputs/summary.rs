@@ -154,7 +154,10 @@ pub fn plain_view_reason(reason: &str) -> String {
 pub fn is_view_problem(not_judged: &str) -> bool {
     matches!(
         not_judged,
-        "front or angled view" | "lifter too small in the picture" | "lifter seen in too few frames" | "no lifter found"
+        "front or angled view"
+            | "lifter too small in the picture"
+            | "lifter seen in too few frames"
+            | "no lifter found"
     )
 }
 
@@ -306,8 +309,16 @@ fn best_and_weakest(rows: &[RepRow]) -> (Option<usize>, Option<usize>) {
     if counted.len() < 2 {
         return (None, None);
     }
-    let best = counted.iter().copied().min_by(|a, b| rep_order(a, b)).map(|r| r.rep);
-    let weakest = counted.iter().copied().max_by(|a, b| rep_order(a, b)).map(|r| r.rep);
+    let best = counted
+        .iter()
+        .copied()
+        .min_by(|a, b| rep_order(a, b))
+        .map(|r| r.rep);
+    let weakest = counted
+        .iter()
+        .copied()
+        .max_by(|a, b| rep_order(a, b))
+        .map(|r| r.rep);
     (best, weakest.filter(|w| Some(*w) != best))
 }
 
@@ -344,9 +355,8 @@ pub fn build(s: &SummaryInput) -> ClipSummary {
         .iter()
         .filter(|r| r.counts() && not_judged.is_none())
         .collect();
-    let max_of = |f: &dyn Fn(&RepRow) -> Option<f64>| {
-        counted.iter().filter_map(|r| f(r)).reduce(f64::max)
-    };
+    let max_of =
+        |f: &dyn Fn(&RepRow) -> Option<f64>| counted.iter().filter_map(|r| f(r)).reduce(f64::max);
     let speeds: Vec<(usize, f64)> = counted
         .iter()
         .filter_map(|r| Some((r.rep, r.mean_concentric_velocity_m_per_s?)))
@@ -584,7 +594,10 @@ fn rep_record(v: &VideoRow, r: &RepRow) -> Vec<String> {
     put("max_forward_cm", cell(r.max_forward_cm, 2));
     put("max_backward_cm", cell(r.max_backward_cm, 2));
     put("drift_from_setup_cm", cell(r.drift_from_setup_cm, 2));
-    put("peak_thoracic_flexion_deg", cell(r.peak_thoracic_flexion_deg, 2));
+    put(
+        "peak_thoracic_flexion_deg",
+        cell(r.peak_thoracic_flexion_deg, 2),
+    );
     put("setup_hip_angle_deg", cell(r.setup_hip_angle_deg, 2));
     put("lockout_hip_angle_deg", cell(r.lockout_hip_angle_deg, 2));
     put("lockout_knee_angle_deg", cell(r.lockout_knee_angle_deg, 2));
@@ -645,7 +658,10 @@ mod tests {
         // rep 2 is the fastest; the set ends at 0.45 m/s
         let v = velocity_loss(&[(1, 0.55), (2, 0.60), (3, 0.52), (4, 0.45)]).unwrap();
         assert_eq!((v.first_rep, v.fastest_rep, v.last_rep), (1, 2, 4));
-        assert_eq!((v.first_m_per_s, v.fastest_m_per_s, v.last_m_per_s), (0.55, 0.60, 0.45));
+        assert_eq!(
+            (v.first_m_per_s, v.fastest_m_per_s, v.last_m_per_s),
+            (0.55, 0.60, 0.45)
+        );
         assert!((v.loss_pct - 25.0).abs() < 1e-9, "{v:?}");
         // a set that speeds up to its last rep lost nothing
         let v = velocity_loss(&[(1, 0.4), (2, 0.5)]).unwrap();
@@ -657,8 +673,14 @@ mod tests {
     #[test]
     fn implausible_reps_stay_out_of_the_velocity_loss() {
         let mut clip = demo();
-        let slow = clip.analysis.reps[1].bar.mean_concentric_velocity_m_per_s.unwrap();
-        let fast = clip.analysis.reps[0].bar.mean_concentric_velocity_m_per_s.unwrap();
+        let slow = clip.analysis.reps[1]
+            .bar
+            .mean_concentric_velocity_m_per_s
+            .unwrap();
+        let fast = clip.analysis.reps[0]
+            .bar
+            .mean_concentric_velocity_m_per_s
+            .unwrap();
         let loss = clip_summary(&clip).video.velocity_loss.unwrap();
         assert_eq!(loss.last_m_per_s, slow);
         assert!((loss.loss_pct - (fast.max(slow) - slow) / fast.max(slow) * 100.0).abs() < 1e-9);
@@ -682,7 +704,10 @@ mod tests {
         };
         let s = clip_summary(&clip);
         assert_eq!(s.video.not_judged.as_deref(), Some("front or angled view"));
-        assert_eq!(s.video.peak_thoracic_flexion_deg, None, "no figure from a clip not judged");
+        assert_eq!(
+            s.video.peak_thoracic_flexion_deg, None,
+            "no figure from a clip not judged"
+        );
         assert_eq!(s.video.velocity_loss, None);
         assert!(is_view_problem("front or angled view"));
     }
@@ -696,18 +721,23 @@ mod tests {
             .reps
             .iter()
             .flat_map(|r| {
-                crate::faults::registry().into_iter().map(move |f| NotAssessable {
-                    kind: f.kind().into(),
-                    rep: Some(r.index),
-                    reason: "pose unreliable in 40 of 50 frames of this rep".into(),
-                })
+                crate::faults::registry()
+                    .into_iter()
+                    .map(move |f| NotAssessable {
+                        kind: f.kind().into(),
+                        rep: Some(r.index),
+                        reason: "pose unreliable in 40 of 50 frames of this rep".into(),
+                    })
             })
             .collect();
         let s = clip_summary(&clip);
         assert_eq!(s.video.not_judged.as_deref(), Some("pose unreliable"));
         assert!(s.reps.iter().all(|r| r.not_judged.is_some()));
         clip.analysis.reps.clear();
-        assert_eq!(clip_summary(&clip).video.not_judged.as_deref(), Some("no rep found"));
+        assert_eq!(
+            clip_summary(&clip).video.not_judged.as_deref(),
+            Some("no rep found")
+        );
     }
 
     #[test]

@@ -257,7 +257,13 @@ pub fn worst_frame(clip: &ClipAnalysis, f: &Finding) -> usize {
 /// Three different frames around a fault (before, at, after), in order, inside the clip's
 /// `last` frame: `half` frames before the window and after it, moved apart where the clip's
 /// ends would make two of them the same frame.
-pub fn before_at_after(start: usize, end: usize, at: usize, half: usize, last: usize) -> [usize; 3] {
+pub fn before_at_after(
+    start: usize,
+    end: usize,
+    at: usize,
+    half: usize,
+    last: usize,
+) -> [usize; 3] {
     let half = half.max(1);
     let at = at.clamp(start.min(last), end.max(start).min(last));
     if last < 2 {
@@ -301,7 +307,10 @@ mod tests {
         // the window at the very start and end of the clip, and a one-frame window
         for (start, end, at, last) in [(0, 5, 0, 100), (95, 100, 100, 100), (50, 50, 50, 100)] {
             let [b, a, f] = before_at_after(start, end, at, 15, last);
-            assert!(b < a && a < f && f <= last, "{start}-{end} at {at}: {b} {a} {f}");
+            assert!(
+                b < a && a < f && f <= last,
+                "{start}-{end} at {at}: {b} {a} {f}"
+            );
         }
         assert_eq!(before_at_after(40, 60, 52, 15, 200), [25, 52, 75]);
     }
@@ -320,13 +329,18 @@ mod tests {
         let rep = clip.analysis.reps[1].clone();
         assert!((drift_reference_cm(&clip, &rep).unwrap() - 3.0).abs() < 0.05);
         let input = clip.fault_input(&config);
-        let crate::faults::Verdict::Found(f) = crate::faults::bar_drift::BarDrift.assess(&input, &rep)
+        let crate::faults::Verdict::Found(f) =
+            crate::faults::bar_drift::BarDrift.assess(&input, &rep)
         else {
             panic!("the fixture's second rep drifts 8 cm")
         };
         let ours = drift_from_setup_cm(&clip, &rep).unwrap();
         // the fault rounds its value to 0.1
-        assert!((ours - f.value).abs() <= 0.05, "{ours} vs the fault's {}", f.value);
+        assert!(
+            (ours - f.value).abs() <= 0.05,
+            "{ours} vs the fault's {}",
+            f.value
+        );
         assert!((ours - 8.0).abs() < 0.3, "{ours}");
     }
 
