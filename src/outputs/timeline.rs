@@ -316,6 +316,36 @@ mod tests {
     }
 
     #[test]
+    fn the_at_thumbnail_is_the_worst_frame_of_the_window() {
+        let clip =
+            crate::outputs::fixture::demo_clip(std::path::Path::new("x.mp4"), 640, 360, 30.0, 120);
+        for f in &clip.analysis.faults {
+            let at = worst_frame(&clip, f);
+            assert!(at >= f.start_frame && at <= f.end_frame, "{}: {at}", f.kind);
+            let series: Vec<Option<f64>> = match f.kind.as_str() {
+                "thoracic_rounding" => clip.thoracic_flexion_deg.clone(),
+                "bar_drift" => (0..clip.kinematics.frames())
+                    .map(|i| bar_x_cm(&clip, i))
+                    .collect(),
+                _ => continue,
+            };
+            let peak = (f.start_frame..=f.end_frame)
+                .filter_map(|i| series[i])
+                .fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(
+                series[at],
+                Some(peak),
+                "{}: frame {at} is not the worst",
+                f.kind
+            );
+            // a window off-centre around the peak: still the peak, not the middle
+            let mut g = f.clone();
+            (g.start_frame, g.end_frame) = (at - 2, at + 10);
+            assert_eq!(worst_frame(&clip, &g), at, "{}", f.kind);
+        }
+    }
+
+    #[test]
     fn the_drift_reference_is_the_faults_own() {
         use crate::faults::Fault;
         let config = crate::config::Config::default();
