@@ -69,6 +69,9 @@ enum Command {
         /// No annotated video and no thumbnails (output.annotated_video = false): faster.
         #[arg(long)]
         no_video: bool,
+        /// One short H.264 clip per rep in clips/ (output.rep_clips = true).
+        #[arg(long)]
+        clips: bool,
         /// When another run holds --out, wait for it instead of exiting with status 2.
         #[arg(long)]
         wait: bool,
@@ -360,6 +363,7 @@ fn main() -> ExitCode {
             models_dir,
             plate_diameter_cm,
             no_video,
+            clips,
             wait,
             shard,
         } => {
@@ -379,6 +383,7 @@ fn main() -> ExitCode {
             if no_video {
                 cfg.output.annotated_video = false;
             }
+            cfg.output.rep_clips |= clips;
             if let Some(d) = plate_diameter_cm {
                 cfg.bar.plate_diameter_cm = d;
                 if let Err(e) = cfg

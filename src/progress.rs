@@ -6,7 +6,95 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+/// Characters of a video's name shown beside its bar: the end of a long path (the file name
+/// and its folder) is what tells videos apart.
+const NAME_CHARS: usize = 36;
+
+/// The last `n` characters of `name`, with "…" in front when cut.
+pub fn name_tail(name: &str, n: usize) -> String {
+    let count = name.chars().count();
+    if count <= n {
+        return format!("{name:<n$}");
+    }
+    let tail: String = name.chars().skip(count - (n - 1)).collect();
+    format!("…{tail}")
+}
+
+/// A rate as people read it: "12 fps", "3.4 fps", "0.52 fps".
+pub fn rounded_rate(per_s: f64) -> String {
+    if !per_s.is_finite() || per_s <= 0.0 {
+        "– fps".into()
+    } else if per_s >= 10.0 {
+        format!("{per_s:.0} fps")
+    } else if per_s >= 1.0 {
+        format!("{per_s:.1} fps")
+    } else {
+        format!("{per_s:.2} fps")
+    }
+}
+
+/// A duration as "1 h 05 min", "4 min 10 s", "12 s".
+pub fn rounded_duration(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("{} h {:02} min", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{} min {:02} s", s / 60, s % 60)
+    } else {
+        format!("{s} s")
+    }
+}
+
+/// The style of a video's bar: frames with a rounded rate and ETA once the frame count is
+/// known; before that, only the name and a spinner (no `0/0 frames`).
+fn video_style(known_length: bool) -> ProgressStyle {
+    let template = if known_length {
+        "{msg} {bar:30.cyan} {pos}/{len} frames {rate} ETA {eta_rounded}"
+    } else {
+        "{msg} {spinner} starting"
+    };
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&rounded_rate(s.per_sec()));
+        })
+        .with_key(
+            "eta_rounded",
+            |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                // no rate yet, no estimate
+                let text = if s.pos() == 0 {
+                    "–".to_string()
+                } else {
+                    rounded_duration(s.eta().as_secs_f64())
+                };
+                let _ = w.write_str(&text);
+            },
+        )
+}
+
+/// The batch bar: videos done, time so far, and an ETA from the time per finished video
+/// (shown once one is done).
+fn total_style() -> ProgressStyle {
+    ProgressStyle::with_template(
+        "total {bar:30.green} {pos}/{len} videos  {elapsed_precise}  {batch_eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key(
+        "batch_eta",
+        |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let text = if s.pos() == 0 {
+                "ETA after the first video".to_string()
+            } else {
+                let per_video = s.elapsed().as_secs_f64() / s.pos() as f64;
+                let left = s.len().unwrap_or(0).saturating_sub(s.pos()) as f64;
+                format!("ETA {}", rounded_duration(per_video * left))
+            };
+            let _ = w.write_str(&text);
+        },
+    )
+}
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +136,9 @@ impl JobProgress<'_> {
             ProgressMode::Bars => {
                 if let Some(bar) = &self.bar {
                     if total > 0 && bar.length() != Some(total as u64) {
+                        if bar.length().unwrap_or(0) == 0 {
+                            bar.set_style(video_style(true));
+                        }
                         bar.set_length(total as u64);
                     }
                     bar.set_position(done as u64);
@@ -59,11 +150,18 @@ impl JobProgress<'_> {
                 self.last_line = Instant::now();
                 let fps = done as f64 / self.started.elapsed().as_secs_f64().max(1e-6);
                 if self.reporter.mode == ProgressMode::Json {
-                    self.reporter.emit_json(serde_json::json!({"event": "progress", "input": self.name, "frame": done, "frames": total, "fps": fps}));
+                    self.reporter.emit_json(serde_json::json!({"event": "progress", "input": self.name, "frame": done, "frames": total, "fps": (fps * 100.0).round() / 100.0}));
+                } else if total > 0 {
+                    self.reporter.line(format!(
+                        "{}: frame {done}/{total} ({})",
+                        self.name,
+                        rounded_rate(fps)
+                    ));
                 } else {
                     self.reporter.line(format!(
-                        "{}: frame {done}/{total} ({fps:.1} fps)",
-                        self.name
+                        "{}: frame {done} ({})",
+                        self.name,
+                        rounded_rate(fps)
                     ));
                 }
             }
@@ -101,12 +199,7 @@ impl Progress {
         });
         let total = (mode == ProgressMode::Bars).then(|| {
             let bar = multi.add(ProgressBar::new(videos as u64));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "total {bar:30.green} {pos}/{len} videos  {elapsed_precise}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
+            bar.set_style(total_style());
             bar
         });
         Progress {
@@ -121,13 +214,11 @@ impl Progress {
     pub fn start(&self, name: &str, frames: usize) -> JobProgress<'_> {
         let bar = (self.mode == ProgressMode::Bars).then(|| {
             let bar = self.multi.insert(0, ProgressBar::new(frames as u64));
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{msg:30!} {bar:30.cyan} {pos}/{len} frames {per_sec} ETA {eta}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            bar.set_message(name.to_string());
+            bar.set_style(video_style(frames > 0));
+            if frames == 0 {
+                bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            }
+            bar.set_message(name_tail(name, NAME_CHARS));
             bar
         });
         if self.mode == ProgressMode::Json {
@@ -186,5 +277,27 @@ impl Progress {
             total.finish_and_clear();
         }
         let _ = self.multi.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_keep_their_end_and_rates_are_rounded() {
+        let long = "/home/coach/clients/anna/2026-03-01/deadlift_set2_top.mp4";
+        let shown = name_tail(long, 20);
+        assert_eq!(shown.chars().count(), 20);
+        assert!(
+            shown.starts_with('…') && shown.ends_with("set2_top.mp4"),
+            "{shown}"
+        );
+        assert_eq!(name_tail("a.mp4", 8), "a.mp4   ");
+        assert_eq!(rounded_rate(23.456), "23 fps");
+        assert_eq!(rounded_rate(3.456), "3.5 fps");
+        assert_eq!(rounded_rate(0.4567), "0.46 fps");
+        assert_eq!(rounded_duration(75.4), "1 min 15 s");
+        assert_eq!(rounded_duration(3720.0), "1 h 02 min");
     }
 }

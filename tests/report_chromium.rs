@@ -29,8 +29,13 @@ fn chromium() -> Option<PathBuf> {
 
 /// Loads `page` headless and returns (DOM after load, stderr log).
 fn render(chrome: &Path, page: &Path) -> (String, String) {
+    render_url(chrome, page, "")
+}
+
+/// [`render`] with `#fragment` after the page's address.
+fn render_url(chrome: &Path, page: &Path, fragment: &str) -> (String, String) {
     let profile = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", page.display())
+    let url = format!("file://{}{fragment}", page.display())
         .replace('<', "%3C")
         .replace('>', "%3E");
     let out = Command::new(chrome)
@@ -162,4 +167,64 @@ fn chromium_check_catches_a_missing_image() {
     std::fs::remove_file(dir.join("thumbs/fault2_at.jpg")).unwrap();
     let err = check_page(&chrome, &dir.join("report.html"), 9).unwrap_err();
     assert!(err.contains("fault2_at.jpg"), "{err}");
+}
+
+/// The attributes of the first tag with `id="<id>"` in `dom`.
+fn tag_attr(dom: &str, id: &str, name: &str) -> Option<String> {
+    let start = dom.find(&format!("id=\"{id}\""))?;
+    let open = dom[..start].rfind('<')?;
+    let tag = &dom[open..open + dom[open..].find('>')?];
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    Some(tag[i..].split('"').next()?.to_string())
+}
+
+#[test]
+fn the_angle_plot_cursor_follows_the_video_and_a_click_seeks_it() {
+    let Some(chrome) = chromium() else {
+        eprintln!("SKIPPED the_angle_plot_cursor_follows_the_video_and_a_click_seeks_it: chromium is not installed (apt-get install chromium)");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
+    let clip = formcheck::testkit::fixture::demo_clip(&sample, 640, 360, 30.0, 120);
+    outputs::write_all(&clip, &Config::default(), tmp.path()).unwrap();
+    let page = tmp.path().join("report.html");
+    let figure = |name: &str, dom: &str| -> f64 {
+        tag_attr(dom, "plot-angles", &format!("data-{name}"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("figure data-{name}"))
+    };
+    // the video at 2 s: the cursor at 2 s on the time axis
+    let (dom, log) = render_url(&chrome, &page, "#t=2.0");
+    let cursor = |name: &str| tag_attr(&dom, "cursor", name);
+    assert_eq!(cursor("data-t").as_deref(), Some("2.00"), "{log}");
+    assert_eq!(
+        cursor("data-video-t").as_deref(),
+        Some("2.00"),
+        "the video seeked"
+    );
+    assert_eq!(cursor("hidden"), None, "the cursor shows");
+    let (t0, t1, x0, x1) = (
+        figure("t0", &dom),
+        figure("t1", &dom),
+        figure("x0", &dom),
+        figure("x1", &dom),
+    );
+    let want = x0 + (2.0 - t0) / (t1 - t0) * (x1 - x0);
+    let x: f64 = cursor("data-x").unwrap().parse().unwrap();
+    assert!((x - want).abs() < 0.2, "cursor at x {x}, want {want}");
+
+    // a click a quarter along the axis seeks the video there
+    let click_x = x0 + 0.25 * (x1 - x0);
+    let (dom, log) = render_url(&chrome, &page, &format!("#click={click_x:.1}"));
+    let t: f64 = tag_attr(&dom, "cursor", "data-video-t")
+        .unwrap_or_else(|| panic!("no seek after the click\n{log}"))
+        .parse()
+        .unwrap();
+    let want = t0 + 0.25 * (t1 - t0);
+    assert!(
+        (t - want).abs() < 0.03,
+        "the click seeked to {t} s, want {want:.2}"
+    );
 }

@@ -184,9 +184,66 @@ fn angle_plot_has_labelled_axes_and_threshold_lines() {
         .any(|y| (y - want).abs() <= 2.0));
 }
 
+/// Image x of an axis value, from the x axis' tick labels (centred under their tick).
+fn x_of(els: &[Element], value: f64) -> f64 {
+    let ticks: Vec<(f64, f64)> = texts(els)
+        .iter()
+        .filter(|t| t.attrs.get("text-anchor").map(|a| a == "middle") == Some(true))
+        .filter_map(|t| Some((t.text.trim().parse::<f64>().ok()?, num(t, "x"))))
+        .collect();
+    assert!(ticks.len() >= 2, "no x tick labels");
+    let (a, b) = (ticks[0], ticks[ticks.len() - 1]);
+    a.1 + (value - a.0) * (b.1 - a.1) / (b.0 - a.0)
+}
+
+/// x of the vertical dashes drawn in `colour`.
+fn dashed_columns(els: &[Element], colour: &str) -> Vec<f64> {
+    let mut count: HashMap<i64, usize> = HashMap::new();
+    for e in els.iter().filter(|e| e.name == "polyline") {
+        if e.attrs
+            .get("stroke")
+            .map(|s| s.eq_ignore_ascii_case(colour))
+            != Some(true)
+        {
+            continue;
+        }
+        let pts: Vec<(f64, f64)> = e.attrs["points"]
+            .split_whitespace()
+            .filter_map(|p| {
+                let (x, y) = p.split_once(',')?;
+                Some((x.parse().ok()?, y.parse().ok()?))
+            })
+            .collect();
+        if pts.len() == 2 && pts[0].0 == pts[1].0 && (pts[1].1 - pts[0].1).abs() < 20.0 {
+            *count.entry(pts[0].0 as i64).or_default() += 1;
+        }
+    }
+    count
+        .into_iter()
+        .filter(|(_, n)| *n >= 5)
+        .map(|(x, _)| x as f64)
+        .collect()
+}
+
+/// Pixels per axis unit across and up, from the tick labels.
+fn px_per_unit(els: &[Element]) -> (f64, f64) {
+    (
+        (x_of(els, 10.0) - x_of(els, 0.0)) / 10.0,
+        (y_of(els, 0.0) - y_of(els, 10.0)) / 10.0,
+    )
+}
+
 #[test]
-fn bar_path_plot_has_cm_axes_midfoot_and_drift_band() {
-    let svgs = outputs::plots::render_all_svg(&demo(), &Config::default()).unwrap();
+fn bar_path_plot_is_to_scale_with_the_drift_faults_limit() {
+    let config = Config::default();
+    let mut clip = demo();
+    // the lifter sets up 3 cm in front of mid-foot: the bar_drift fault measures from there,
+    // so the limit sits at 3 + 5 cm, not at ±5 cm around mid-foot
+    let px = 3.0 / clip.bar.scale.cm_per_px;
+    for s in clip.bar.samples.iter_mut() {
+        s.x_px = s.x_px.map(|x| x + px);
+    }
+    let svgs = outputs::plots::render_all_svg(&clip, &config).unwrap();
     let els = parse_svg(&svgs[1]);
     assert!(has_text(&els, "Bar from mid-foot (cm"), "x axis in cm");
     assert!(
@@ -194,19 +251,44 @@ fn bar_path_plot_has_cm_axes_midfoot_and_drift_band() {
         "y axis in cm"
     );
     assert!(has_text(&els, "mid-foot"));
-    assert!(has_text(&els, "threshold: allowed drift ±5 cm"));
+    assert!(has_text(&els, "threshold: set-up position + 5 cm"));
     assert!(
         has_text(&els, "rep 1") && has_text(&els, "rep 2"),
         "one line per rep"
     );
-    // the band's edges: vertical dashes at ±5 cm
-    let verticals = els
+    let want = x_of(&els, 3.0 + config.faults.bar_drift.max_forward_cm);
+    let found = dashed_columns(&els, "#787878");
+    assert!(
+        found.iter().any(|x| (x - want).abs() <= 2.0),
+        "limit dashes at {found:?}, expected x≈{want:.1}"
+    );
+    let (across, up) = px_per_unit(&els);
+    assert!(
+        (across / up - 1.0).abs() < 0.02,
+        "to scale: {across} px/cm across, {up} up"
+    );
+}
+
+#[test]
+fn rep_overlay_plot_draws_every_rep_from_its_set_up_to_scale() {
+    let config = Config::default();
+    let svgs = outputs::plots::render_all_svg(&demo(), &config).unwrap();
+    let els = parse_svg(&svgs[4]);
+    assert!(has_text(&els, "Bar forward of its set-up position (cm)"));
+    assert!(
+        has_text(&els, "rep 1, ") && has_text(&els, "rep 2, "),
+        "a line per rep"
+    );
+    assert!(has_text(&els, "threshold: set-up + 5 cm (bar drift)"));
+    let want = x_of(&els, config.faults.bar_drift.max_forward_cm);
+    assert!(dashed_columns(&els, "#787878")
         .iter()
-        .filter(|e| {
-            e.name == "polyline" && e.attrs.get("stroke").map(|s| s == "#787878") == Some(true)
-        })
-        .count();
-    assert!(verticals >= 10, "dashed band edges: {verticals}");
+        .any(|x| (x - want).abs() <= 2.0));
+    let (across, up) = px_per_unit(&els);
+    assert!(
+        (across / up - 1.0).abs() < 0.02,
+        "to scale: {across} vs {up}"
+    );
 }
 
 #[test]

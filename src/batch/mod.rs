@@ -359,18 +359,10 @@ fn analyze_one(
     }
     let a = &clip.analysis;
     let mut line = format!(
-        "{}: {} frames, person in {:.0}% ({} side, facing {}), {:.1} s -> {}/",
+        "{}: {} ({} frames, {:.1} s) -> {}/",
         job.input.display(),
+        crate::outputs::summary::verdict_line(&clip),
         a.video.decoded_frames,
-        a.pose.detected_fraction * 100.0,
-        serde_json::to_value(a.pose.side)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
-        serde_json::to_value(a.pose.facing)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
         started.elapsed().as_secs_f64(),
         opts.out_dir.join(&job.name).display()
     );

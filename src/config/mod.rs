@@ -43,6 +43,9 @@ pub struct OutputConfig {
     /// Write `annotated.mp4` and the fault thumbnails (a second decode, the drawing and an
     /// encode: about a third of a run). `--no-video` sets it to false.
     pub annotated_video: bool,
+    /// Write one short H.264 clip per rep (`clips/rep2_rounded_upper_back.mp4`), cut from the
+    /// input with ffmpeg. `--clips` sets it to true.
+    pub rep_clips: bool,
 }
 
 impl Default for OutputConfig {
@@ -50,6 +53,7 @@ impl Default for OutputConfig {
         OutputConfig {
             annotated_max_short_side_px: 720,
             annotated_video: true,
+            rep_clips: false,
         }
     }
 }

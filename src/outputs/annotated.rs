@@ -64,6 +64,8 @@ pub struct Media {
     pub thumbs: Vec<Thumb>,
     pub cover_file: Option<String>,
     pub warnings: Vec<String>,
+    /// The per-rep clips (`--clips`), when written.
+    pub rep_clips: Vec<super::clips::RepClip>,
 }
 
 impl Media {
@@ -313,12 +315,11 @@ fn planned_thumbs(clip: &ClipAnalysis) -> (Vec<Thumb>, usize) {
     let half_s = (a.video.info.fps * 0.5).round() as usize;
     let mut thumbs = Vec::new();
     for (k, f) in a.faults.iter().enumerate() {
-        let at = (f.start_frame + f.end_frame.max(f.start_frame)) / 2;
-        for (which, frame) in [
-            ("before", f.start_frame.saturating_sub(half_s)),
-            ("at", at),
-            ("after", (f.end_frame + half_s).min(last)),
-        ] {
+        // "at" is the fault's worst frame; before and after are always other frames
+        let at = timeline::worst_frame(clip, f);
+        let [before, at, after] =
+            timeline::before_at_after(f.start_frame, f.end_frame, at, half_s, last);
+        for (which, frame) in [("before", before), ("at", at), ("after", after)] {
             thumbs.push(Thumb {
                 finding: k,
                 which,
@@ -438,6 +439,7 @@ pub fn write_annotated_with(
             .any(|f| f == COVER_FILE)
             .then(|| COVER_FILE.to_string()),
         warnings,
+        rep_clips: Vec::new(),
     })
 }
 

@@ -17,8 +17,9 @@ use super::report::{SELFCHECK_JS, STYLE_CSS};
 use super::summary::{self, ClipSummary};
 use super::{font, timeline, write_atomically};
 use crate::error::{Error, Result};
-use crate::faults::Finding;
+use crate::faults::{Finding, NotAssessable};
 use crate::reps::Rep;
+use crate::view::ViewVerdict;
 
 pub const INDEX_FILE: &str = "index.html";
 const TEMPLATE: &str = include_str!("../../templates/index.html");
@@ -143,26 +144,48 @@ fn read_entry(dir: &Path, folder: String) -> Option<Entry> {
         Some(s) => s,
         None => {
             // an older result without summary.json: what analysis.json holds
-            let reps: Vec<Rep> = analysis
-                .get("reps")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-                .unwrap_or_default();
-            let faults: Vec<Finding> = analysis
-                .get("faults")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
-                .unwrap_or_default();
-            let na = analysis
-                .get("not_assessable")
-                .and_then(|v| v.as_array())
-                .map(|a| a.len())
-                .unwrap_or(0);
-            let side = analysis
-                .pointer("/view/side_view")
+            let part = |key: &str| analysis.get(key).cloned().unwrap_or_default();
+            let reps: Vec<Rep> = serde_json::from_value(part("reps")).unwrap_or_default();
+            let faults: Vec<Finding> = serde_json::from_value(part("faults")).unwrap_or_default();
+            let na: Vec<NotAssessable> =
+                serde_json::from_value(part("not_assessable")).unwrap_or_default();
+            let view = ViewVerdict {
+                side_view: analysis
+                    .pointer("/view/side_view")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false),
+                reason: analysis
+                    .pointer("/view/reason")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("no view verdict in analysis.json")
+                    .to_string(),
+            };
+            let person_found = analysis
+                .pointer("/pose/person_found")
                 .and_then(|v| v.as_bool())
-                .unwrap_or(false);
-            summary::build(&input, side, &reps, &faults, na, None)
+                .unwrap_or(true);
+            summary::build(&summary::SummaryInput {
+                input: &input,
+                person_found,
+                view: &view,
+                reps: &reps,
+                faults: &faults,
+                not_assessable: &na,
+                live: None,
+            })
         }
     };
+    // a summary.json from before `not_judged` existed
+    if summary.video.not_judged.is_none() && (!summary.video.side_view || summary.video.reps == 0) {
+        summary.video.not_judged = Some(
+            if summary.video.side_view {
+                "no rep found"
+            } else {
+                "not a side view"
+            }
+            .into(),
+        );
+    }
     let input_path = PathBuf::from(&input);
     let date = video_date(&input_path);
     summary.video.video = folder.clone();
@@ -178,6 +201,7 @@ fn read_entry(dir: &Path, folder: String) -> Option<Entry> {
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "(no folder)".into());
+    summary.video.lifter = lifter.clone();
     Some(Entry {
         has_report: dir.join(super::report::REPORT_FILE).is_file(),
         has_thumb: dir.join(super::annotated::COVER_FILE).is_file(),
@@ -258,7 +282,14 @@ struct RowView {
     peak_flexion_sort: f64,
     drift: String,
     drift_sort: f64,
+    /// "0.52 → 0.61 → 0.45 m/s"
+    velocity: String,
+    /// "loss 26%"
+    velocity_loss: String,
+    velocity_loss_sort: f64,
     status: String,
+    /// "front or angled view": the row is grey and counts in no figure.
+    not_judged: Option<String>,
 }
 
 /// Trends of one lifter's videos over dates: peak upper-back flexion and max forward drift.
@@ -272,7 +303,12 @@ impl TrendsPlot {
     fn new(entries: &[Entry]) -> Self {
         let mut flexion: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
         let mut drift: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-        for e in entries {
+        // a clip not judged has no figures (see `summary::build`); skipped here too so a
+        // stale summary.json cannot put one on the trend
+        for e in entries
+            .iter()
+            .filter(|e| e.summary.video.not_judged.is_none())
+        {
             let Some(day) = e.days else { continue };
             if let Some(v) = e.summary.video.peak_thoracic_flexion_deg {
                 flexion
@@ -280,7 +316,7 @@ impl TrendsPlot {
                     .or_default()
                     .push((day as f64, v));
             }
-            if let Some(v) = e.summary.video.max_forward_cm {
+            if let Some(v) = e.summary.video.max_drift_from_setup_cm {
                 drift
                     .entry(e.lifter.clone())
                     .or_default()
@@ -375,7 +411,7 @@ impl Plot for TrendsPlot {
         )?;
         Self::panel(
             &right,
-            "Max forward bar drift per video",
+            "Max bar drift from the set-up per video",
             "Drift (cm)",
             &self.drift,
         )?;
@@ -392,6 +428,7 @@ fn row_view(e: &Entry) -> RowView {
         .collect::<Vec<_>>()
         .join("/");
     let worst = match (&v.worst_fault, v.worst_value, v.worst_threshold) {
+        _ if v.not_judged.is_some() => "–".into(),
         (Some(k), Some(val), Some(th)) => {
             let unit = v.worst_unit.clone().unwrap_or_default();
             format!(
@@ -407,22 +444,21 @@ fn row_view(e: &Entry) -> RowView {
         _ => "–".into(),
     };
     let worst_severity = match (v.worst_value, v.worst_threshold) {
+        _ if v.not_judged.is_some() => -1.0,
         (Some(value), Some(threshold)) => summary::severity_of(value, threshold),
         _ => 0.0,
     };
-    let status = if !v.side_view {
-        "not a side view".to_string()
-    } else if v.reps == 0 {
-        "no reps found".to_string()
-    } else if v.fault_count == 0 {
-        "no faults".to_string()
-    } else {
-        format!(
+    let status = match &v.not_judged {
+        Some(why) => format!("not judged: {why}"),
+        None if v.fault_count == 0 => "no faults".to_string(),
+        None => format!(
             "{} fault{}",
             v.fault_count,
             if v.fault_count == 1 { "" } else { "s" }
-        )
+        ),
     };
+    let judged = v.not_judged.is_none();
+    let loss = v.velocity_loss.as_ref().filter(|_| judged);
     RowView {
         name: e.folder.clone(),
         input: v.input.clone(),
@@ -444,6 +480,7 @@ fn row_view(e: &Entry) -> RowView {
         faults_per_rep: v
             .faults_per_rep
             .iter()
+            .filter(|_| judged)
             .map(|(rep, kinds)| {
                 format!(
                     "rep {rep}: {}",
@@ -458,8 +495,18 @@ fn row_view(e: &Entry) -> RowView {
                 e.summary
                     .reps
                     .iter()
-                    .filter(|r| !r.implausible.is_empty())
-                    .map(|r| format!("rep {}: not judged, implausible figures", r.rep)),
+                    .filter(|r| judged && !r.counts())
+                    .map(|r| {
+                        let why = if r.implausible.is_empty() {
+                            r.not_judged
+                                .as_deref()
+                                .map(short_reason)
+                                .unwrap_or("not judged")
+                        } else {
+                            "implausible figures"
+                        };
+                        format!("rep {}: not judged, {why}", r.rep)
+                    }),
             )
             .collect(),
         fault_kinds: v.fault_kinds.join(" "),
@@ -468,20 +515,156 @@ fn row_view(e: &Entry) -> RowView {
         worst_severity,
         peak_flexion: v
             .peak_thoracic_flexion_deg
+            .filter(|_| judged)
             .map(|x| format!("{x:.0}°"))
             .unwrap_or_else(|| "–".into()),
         peak_flexion_sort: v.peak_thoracic_flexion_deg.unwrap_or(-1.0),
         drift: v
-            .max_forward_cm
+            .max_drift_from_setup_cm
             .map(|x| format!("{x:.1} cm"))
             .unwrap_or_else(|| "–".into()),
-        drift_sort: v.max_forward_cm.unwrap_or(-1000.0),
+        drift_sort: v.max_drift_from_setup_cm.unwrap_or(-1000.0),
+        velocity: loss
+            .map(|l| {
+                format!(
+                    "{:.2} → {:.2} → {:.2} m/s",
+                    l.first_m_per_s, l.fastest_m_per_s, l.last_m_per_s
+                )
+            })
+            .unwrap_or_else(|| "–".into()),
+        velocity_loss: loss
+            .map(|l| format!("loss {:.0}%", l.loss_pct))
+            .unwrap_or_default(),
+        velocity_loss_sort: loss.map(|l| l.loss_pct).unwrap_or(-1.0),
         status,
+        not_judged: v.not_judged.clone(),
     }
+}
+
+/// A rep's not-judged reason without its counts ("pose unreliable in 40 of 50 frames" →
+/// "pose unreliable").
+fn short_reason(reason: &str) -> &str {
+    if reason.starts_with("pose unreliable") {
+        "pose unreliable"
+    } else {
+        reason
+    }
+}
+
+/// One lifter's best and weakest rep of one date, side by side at one scale.
+#[derive(Serialize)]
+struct RepPairView {
+    lifter: String,
+    date: String,
+    best: String,
+    weakest: String,
+    svg: String,
+}
+
+/// A counted rep of a date with the video it is in.
+struct DatedRep<'a> {
+    video: &'a str,
+    row: &'a summary::RepRow,
+}
+
+/// "2 faults, 0.35 m/s": short enough for the legend of a small panel.
+fn legend_label(r: &summary::RepRow) -> String {
+    let faults = match r.faults.len() {
+        0 => "no faults".to_string(),
+        1 => "1 fault".to_string(),
+        n => format!("{n} faults"),
+    };
+    match r.mean_concentric_velocity_m_per_s {
+        Some(v) => format!("{faults}, {v:.2} m/s"),
+        None => faults,
+    }
+}
+
+/// For each lifter and date with two counted reps or more: the best and the weakest rep
+/// ([`summary::rep_order`]: fewest faults, then fastest), their bar paths side by side.
+fn rep_pairs(entries: &[Entry], limit_cm: f64) -> Vec<RepPairView> {
+    let mut groups: BTreeMap<(String, String), Vec<DatedRep>> = BTreeMap::new();
+    for e in entries
+        .iter()
+        .filter(|e| e.summary.video.not_judged.is_none())
+    {
+        for r in e.summary.reps.iter().filter(|r| r.counts()) {
+            groups
+                .entry((e.lifter.clone(), e.summary.video.date.clone()))
+                .or_default()
+                .push(DatedRep {
+                    video: &e.folder,
+                    row: r,
+                });
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, reps)| reps.len() >= 2)
+        .filter_map(|((lifter, date), mut reps)| {
+            reps.sort_by(|a, b| summary::rep_order(a.row, b.row));
+            let (best, weakest) = (reps.first()?, reps.last()?);
+            let describe = |r: &DatedRep| {
+                let faults = if r.row.faults.is_empty() {
+                    "no faults".to_string()
+                } else {
+                    r.row
+                        .faults
+                        .iter()
+                        .map(|k| timeline::fault_title(k))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let speed = r
+                    .row
+                    .mean_concentric_velocity_m_per_s
+                    .map(|v| format!(", {v:.2} m/s"))
+                    .unwrap_or_default();
+                format!("{} rep {}: {faults}{speed}", r.video, r.row.rep)
+            };
+            let panel = |title: &str, r: &DatedRep, colour: RGBColor| super::rep_overlay::Panel {
+                title: format!("{title}: {} rep {}", r.video, r.row.rep),
+                paths: vec![super::rep_overlay::OverlayPath {
+                    // the fault names are in the text above the plot
+                    label: legend_label(r.row),
+                    colour,
+                    runs: plots::runs(r.row.bar_path_cm.iter().map(|p| p.map(|[x, y]| (x, y)))),
+                }],
+            };
+            let plot = super::rep_overlay::RepOverlayPlot::side_by_side(
+                format!("{lifter}, {date}: best and weakest rep"),
+                vec![
+                    panel("best", best, RGBColor(44, 160, 44)),
+                    panel("weakest", weakest, RGBColor(214, 39, 40)),
+                ],
+                limit_cm,
+            );
+            let svg = plots::render_svg(&plot).ok()?;
+            Some(RepPairView {
+                lifter,
+                date,
+                best: describe(best),
+                weakest: describe(weakest),
+                svg: svg
+                    .find("<svg")
+                    .map(|i| svg[i..].to_string())
+                    .unwrap_or(svg),
+            })
+        })
+        .collect()
 }
 
 /// The index page for `entries`; `trends_svg` is the inline plot (if any).
 pub fn render_index(entries: &[Entry], trends_svg: Option<String>) -> Result<String> {
+    render_index_with(entries, trends_svg, &crate::config::Config::default())
+}
+
+/// [`render_index`] with the drift limit of `config`.
+pub fn render_index_with(
+    entries: &[Entry],
+    trends_svg: Option<String>,
+    config: &crate::config::Config,
+) -> Result<String> {
     let mut env = Environment::new();
     env.add_template("index.html", TEMPLATE)
         .map_err(|e| Error::Other(format!("index template: {e}")))?;
@@ -496,12 +679,33 @@ pub fn render_index(entries: &[Entry], trends_svg: Option<String>) -> Result<Str
     }
     let lifters: std::collections::BTreeSet<&str> =
         entries.iter().map(|e| e.lifter.as_str()).collect();
+    let not_judged = rows.iter().filter(|r| r.not_judged.is_some()).count();
+    let view_problems = rows
+        .iter()
+        .filter_map(|r| r.not_judged.as_deref())
+        .filter(|w| summary::is_view_problem(w))
+        .count();
+    let pairs: Vec<Value> = rep_pairs(entries, config.faults.bar_drift.max_forward_cm)
+        .into_iter()
+        .map(|p| {
+            context! {
+                lifter => p.lifter, date => p.date, best => p.best, weakest => p.weakest,
+                svg => Value::from_safe_string(p.svg),
+            }
+        })
+        .collect();
     env.get_template("index.html")
         .and_then(|t| {
             t.render(context! {
                 rows => Value::from_serialize(&rows),
                 kinds => Value::from_serialize(&kinds),
                 lifters => Value::from_serialize(&lifters),
+                not_judged => not_judged,
+                judged => rows.len() - not_judged,
+                view_problems => view_problems,
+                filming_advice => summary::FILMING_ADVICE,
+                velocity_loss_definition => summary::VELOCITY_LOSS_DEFINITION,
+                pairs => pairs,
                 trends => trends_svg.map(Value::from_safe_string),
                 style => Value::from_safe_string(STYLE_CSS.to_string()),
                 selfcheck => Value::from_safe_string(SELFCHECK_JS.to_string()),

@@ -6,6 +6,7 @@
 //! every video of a run is done.
 
 pub mod annotated;
+pub mod clips;
 pub mod csv;
 #[doc(hidden)]
 pub mod font;
@@ -13,6 +14,7 @@ pub mod glyphs;
 pub mod index;
 pub mod json;
 pub mod plots;
+pub mod rep_overlay;
 pub mod report;
 pub mod settings;
 pub mod summary;
@@ -66,6 +68,12 @@ pub fn write_all(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()>
             }
         }
     };
+    let mut media = media;
+    if config.output.rep_clips {
+        let (clips, warnings) = clips::write_rep_clips(clip, dir);
+        media.rep_clips = clips;
+        media.warnings.extend(warnings);
+    }
     for w in &media.warnings {
         eprintln!("warning: {}: {w}", clip.analysis.input);
     }

@@ -1,6 +1,6 @@
 //! The per-video plots, each as SVG (inlined in the report) and PNG (to share elsewhere):
 //! joint angles over time with rep phases shaded and the thresholds drawn, the bar path in cm
-//! with the mid-foot line and the allowed drift band, the bar's vertical velocity per rep,
+//! to scale with the mid-foot line and the `bar_drift` fault's limit (from the set-up), the bar's vertical velocity per rep,
 //! and a per-rep fault chart. Owns the drawing only; the numbers come from the analysis.
 
 use std::path::Path;
@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 type PlotResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
 /// Continuous runs of (x, y) points; a gap in the data starts a new run.
-type Runs = Vec<Vec<(f64, f64)>>;
+pub(crate) type Runs = Vec<Vec<(f64, f64)>>;
 /// A named, coloured line made of runs.
 type Line<N> = (N, RGBColor, Runs);
 
@@ -29,6 +29,19 @@ pub struct PlotFile {
     pub title: &'static str,
     /// The SVG text (also written to `<stem>.svg`).
     pub svg: String,
+    /// Where time runs along the x axis, for a plot over time (the report's video cursor).
+    pub time_axis: Option<TimeAxis>,
+}
+
+/// A time axis in the SVG's own pixels: `t0_s` at `x0_px`, `t1_s` at `x1_px`, in an SVG
+/// `width_px` wide.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimeAxis {
+    pub t0_s: f64,
+    pub t1_s: f64,
+    pub x0_px: i32,
+    pub x1_px: i32,
+    pub width_px: u32,
 }
 
 /// The plots of one clip, in report order.
@@ -134,19 +147,28 @@ fn write_plot<P: Plot>(
     std::fs::write(&svg_path, &svg).map_err(|e| err(&svg_path, e.to_string()))?;
     let png_path = dir.join(format!("{stem}.png"));
     render_png(plot, &png_path).map_err(|e| err(&png_path, e))?;
-    Ok(PlotFile { stem, title, svg })
+    Ok(PlotFile {
+        stem,
+        title,
+        svg,
+        time_axis: None,
+    })
 }
 
 /// Writes every plot of `clip` into `dir`.
 pub fn write_plots(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<Plots> {
+    let angles = AnglesPlot::new(clip, config);
+    let mut angles_file = write_plot(&angles, dir, "angles", "Joint angles over time")?;
+    angles_file.time_axis = angles.time_axis();
     let files = vec![
-        write_plot(
-            &AnglesPlot::new(clip, config),
-            dir,
-            "angles",
-            "Joint angles over time",
-        )?,
+        angles_file,
         write_plot(&BarPathPlot::new(clip, config), dir, "bar_path", "Bar path")?,
+        write_plot(
+            &super::rep_overlay::RepOverlayPlot::new(clip, config),
+            dir,
+            "rep_overlay",
+            "Reps overlaid (bar path from each rep's set-up)",
+        )?,
         write_plot(
             &VelocityPlot::new(clip),
             dir,
@@ -168,6 +190,7 @@ pub fn render_all_svg(
         render_svg(&BarPathPlot::new(clip, config))?,
         render_svg(&VelocityPlot::new(clip))?,
         render_svg(&FaultChart::new(clip))?,
+        render_svg(&super::rep_overlay::RepOverlayPlot::new(clip, config))?,
     ])
 }
 
@@ -177,7 +200,7 @@ fn stride(frames: usize) -> usize {
 }
 
 /// Splits a gappy series into continuous runs of points.
-fn runs(points: impl Iterator<Item = Option<(f64, f64)>>) -> Runs {
+pub(crate) fn runs(points: impl Iterator<Item = Option<(f64, f64)>>) -> Runs {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for p in points {
         match p {
@@ -197,7 +220,11 @@ fn runs(points: impl Iterator<Item = Option<(f64, f64)>>) -> Runs {
     out
 }
 
-fn no_data<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, why: &str) -> PlotResult
+pub(crate) fn no_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    why: &str,
+) -> PlotResult
 where
     DB::ErrorType: 'static,
 {
@@ -230,6 +257,37 @@ pub(crate) fn padded_range(values: impl Iterator<Item = f64>, min_span: f64) -> 
     Some((mid - span * 0.55, mid + span * 0.55))
 }
 
+/// Widens one of two ranges so both axes show the same units per pixel on a plot area of
+/// `w_px`×`h_px` (a bar path drawn to scale: 10 cm across looks as long as 10 cm up).
+pub(crate) fn to_scale(
+    x: (f64, f64),
+    y: (f64, f64),
+    w_px: u32,
+    h_px: u32,
+) -> ((f64, f64), (f64, f64)) {
+    let (w, h) = (w_px.max(1) as f64, h_px.max(1) as f64);
+    let per_px = ((x.1 - x.0) / w).max((y.1 - y.0) / h);
+    let widen = |r: (f64, f64), px: f64| {
+        let extra = (per_px * px - (r.1 - r.0)) / 2.0;
+        (r.0 - extra, r.1 + extra)
+    };
+    (widen(x, w), widen(y, h))
+}
+
+/// The plotting area of a chart built with [`ChartBuilder::margin`] `margin`, x label area
+/// `x_label_px` (bottom) and y label area `y_label_px` (left) on an area of `dims`.
+pub(crate) fn plotting_px(
+    dims: (u32, u32),
+    margin: u32,
+    x_label_px: u32,
+    y_label_px: u32,
+) -> (u32, u32) {
+    (
+        dims.0.saturating_sub(2 * margin + y_label_px),
+        dims.1.saturating_sub(2 * margin + x_label_px),
+    )
+}
+
 /// A horizontal threshold line with its label: `(label, value, from_s, to_s)`.
 struct ThresholdLine {
     label: String,
@@ -247,6 +305,22 @@ pub struct AnglesPlot {
     phases: Vec<(Phase, f64, f64)>,
     thresholds: Vec<ThresholdLine>,
     t_range_s: (f64, f64),
+    /// The plotting area's pixel columns, recorded by the last draw (for [`TimeAxis`]).
+    x_px: std::cell::Cell<Option<(i32, i32)>>,
+}
+
+impl AnglesPlot {
+    /// The time axis as last drawn (`None` before a draw, or with no angles to draw).
+    pub fn time_axis(&self) -> Option<TimeAxis> {
+        let (x0_px, x1_px) = self.x_px.get()?;
+        Some(TimeAxis {
+            t0_s: self.t_range_s.0,
+            t1_s: self.t_range_s.1,
+            x0_px,
+            x1_px,
+            width_px: self.size().0,
+        })
+    }
 }
 
 impl AnglesPlot {
@@ -338,6 +412,7 @@ impl AnglesPlot {
             phases,
             thresholds,
             t_range_s: (t.first().copied().unwrap_or(0.0), t_end),
+            x_px: std::cell::Cell::new(None),
         }
     }
 }
@@ -373,6 +448,8 @@ impl Plot for AnglesPlot {
             .x_label_area_size(48)
             .y_label_area_size(60)
             .build_cartesian_2d(self.t_range_s.0..self.t_range_s.1, y0..y1)?;
+        let (columns, _) = chart.plotting_area().get_pixel_range();
+        self.x_px.set(Some((columns.start, columns.end)));
         chart
             .configure_mesh()
             .x_desc("Time (s)")
@@ -448,38 +525,57 @@ impl Plot for AnglesPlot {
     }
 }
 
-/// Bar path: horizontal distance from mid-foot against height, in cm, one colour per rep.
+/// Bar path: horizontal distance from mid-foot against height, in cm, one colour per rep,
+/// drawn to scale. The drift limit is the `bar_drift` fault's: the bar's position at the
+/// rep's set-up + `max_forward_cm` (see [`timeline::drift_reference_cm`]), one dashed line
+/// per rep, or one for the set when the reps set up within 0.5 cm of each other.
 pub struct BarPathPlot {
     reps: Vec<Line<String>>,
-    max_forward_cm: f64,
+    /// (label, colour, x in cm from mid-foot) of each drift limit line.
+    limits: Vec<(String, RGBColor, f64)>,
     scale_note: String,
 }
 
 impl BarPathPlot {
     pub fn new(clip: &ClipAnalysis, config: &Config) -> Self {
-        let sign = clip.kinematics.facing.sign();
         let n = clip.bar.samples.len();
         let path = |a: usize, b: usize| {
             runs(
                 (a..=b.min(n.saturating_sub(1)))
                     .step_by(stride(b.saturating_sub(a)))
-                    .map(|i| Some((clip.bar.x_cm_from_midfoot(i, sign)?, clip.bar.height_cm(i)?))),
+                    .map(|i| Some((timeline::bar_x_cm(clip, i)?, clip.bar.height_cm(i)?))),
             )
         };
-        let mut reps: Vec<_> = clip
-            .analysis
-            .reps
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| {
-                let (a, b) = timeline::rep_span(r)?;
-                Some((
-                    format!("rep {}", r.index),
-                    REP_COLOURS[i % REP_COLOURS.len()],
-                    path(a, b),
-                ))
-            })
-            .collect();
+        let max = config.faults.bar_drift.max_forward_cm;
+        let mut reps = Vec::new();
+        let mut limits: Vec<(String, RGBColor, f64)> = Vec::new();
+        for (i, r) in clip.analysis.reps.iter().enumerate() {
+            let Some((a, b)) = timeline::rep_span(r) else {
+                continue;
+            };
+            let colour = REP_COLOURS[i % REP_COLOURS.len()];
+            reps.push((format!("rep {}", r.index), colour, path(a, b)));
+            if let Some(reference) = timeline::drift_reference_cm(clip, r) {
+                limits.push((
+                    format!("threshold: rep {} set-up + {max:.0} cm", r.index),
+                    colour,
+                    reference + max,
+                ));
+            }
+        }
+        let xs = || limits.iter().map(|l| l.2);
+        let spread = xs().fold(f64::NEG_INFINITY, f64::max) - xs().fold(f64::INFINITY, f64::min);
+        if limits.len() > 1 && spread <= 0.5 {
+            let mean = xs().sum::<f64>() / limits.len() as f64;
+            limits = vec![(
+                format!("threshold: set-up position + {max:.0} cm"),
+                THRESHOLD,
+                mean,
+            )];
+        } else if limits.len() == 1 {
+            limits[0].0 = format!("threshold: set-up position + {max:.0} cm");
+            limits[0].1 = THRESHOLD;
+        }
         if reps.is_empty() && n > 0 {
             reps.push((
                 "whole clip (no reps found)".into(),
@@ -493,9 +589,9 @@ impl BarPathPlot {
         };
         BarPathPlot {
             reps,
-            max_forward_cm: config.faults.bar_drift.max_forward_cm,
+            limits,
             scale_note: format!(
-                "bar from: {source}; scale from: {} (confidence {:.2})",
+                "to scale (same cm per pixel across and up); bar from: {source}; scale from: {} (confidence {:.2})",
                 clip.bar.scale.source, clip.bar.scale.confidence
             ),
         }
@@ -520,21 +616,25 @@ impl Plot for BarPathPlot {
             );
         }
         root.fill(&WHITE)?;
-        let half = points()
-            .map(|p| p.0.abs())
-            .fold(self.max_forward_cm * 2.5, f64::max)
-            .max(15.0)
-            * 1.1;
+        let xs = points()
+            .map(|p| p.0)
+            .chain(self.limits.iter().map(|l| l.2))
+            .chain([0.0]);
+        let (x0, x1) = padded_range(xs, 30.0).unwrap_or((-15.0, 15.0));
         let (h0, h1) = padded_range(points().map(|p| p.1), 60.0).unwrap_or((0.0, 100.0));
-        let (h0, h1) = (h0.min(0.0), h1);
         let (_, h) = root.dim_in_pixel();
         let (upper, lower) = root.split_vertically(h.saturating_sub(26));
+        let upper = upper.titled("Bar path (side view)", (font::FAMILY, 22))?;
+        let (margin, x_label, y_label) = (12, 64, 60);
+        let (pw, ph) = plotting_px(upper.dim_in_pixel(), margin, x_label, y_label);
+        // headroom above the path for the legend
+        let h1 = h1 + (h1 - h0.min(0.0)) * 0.25;
+        let ((x0, x1), (h0, h1)) = to_scale((x0, x1), (h0.min(0.0), h1), pw, ph);
         let mut chart = ChartBuilder::on(&upper)
-            .caption("Bar path (side view)", (font::FAMILY, 22))
-            .margin(12)
-            .x_label_area_size(64)
-            .y_label_area_size(60)
-            .build_cartesian_2d(-half..half, h0..h1)?;
+            .margin(margin)
+            .x_label_area_size(x_label)
+            .y_label_area_size(y_label)
+            .build_cartesian_2d(x0..x1, h0..h1)?;
         chart
             .configure_mesh()
             .x_desc("Bar from mid-foot (cm, + = forward, towards the toes)")
@@ -546,26 +646,26 @@ impl Plot for BarPathPlot {
             .light_line_style(RGBColor(240, 240, 240))
             .bold_line_style(RGBColor(225, 225, 225))
             .draw()?;
-        let band = self.max_forward_cm;
-        chart
-            .draw_series(std::iter::once(Rectangle::new(
-                [(-band, h0), (band, h1)],
-                RGBColor(200, 235, 200).mix(0.6).filled(),
-            )))?
-            .label(format!("threshold: allowed drift ±{band:.0} cm"))
-            .legend(|(x, y)| {
-                Rectangle::new(
-                    [(x, y - 6), (x + 20, y + 6)],
-                    RGBColor(200, 235, 200).filled(),
-                )
-            });
-        for x in [-band, band] {
-            chart.draw_series(DashedLineSeries::new(
-                vec![(x, h0), (x, h1)],
-                8,
-                5,
-                THRESHOLD.stroke_width(1),
-            ))?;
+        // beyond the (nearest) limit is where the fault fires
+        if let Some(limit) = self.limits.iter().map(|l| l.2).reduce(f64::min) {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(limit, h0), (x1, h1)],
+                RGBColor(250, 215, 210).mix(0.5).filled(),
+            )))?;
+        }
+        for (label, colour, x) in &self.limits {
+            let c = *colour;
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(*x, h0), (*x, h1)],
+                    8,
+                    5,
+                    c.stroke_width(1),
+                ))?
+                .label(label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(1))
+                });
         }
         chart
             .draw_series(LineSeries::new(
@@ -827,5 +927,20 @@ impl Plot for FaultChart {
             RGBColor(90, 90, 90),
         ))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_scale_gives_both_axes_the_same_cm_per_pixel() {
+        // 30 cm across on 400 px, 80 cm up on 500 px: the x range widens to 64 cm
+        let ((x0, x1), (y0, y1)) = to_scale((-15.0, 15.0), (0.0, 80.0), 400, 500);
+        assert!(((x1 - x0) / 400.0 - (y1 - y0) / 500.0).abs() < 1e-12);
+        assert!((x1 - x0 - 64.0).abs() < 1e-9 && (y0, y1) == (0.0, 80.0));
+        assert!((x0 + x1).abs() < 1e-9, "widened about its middle");
+        assert_eq!(plotting_px((600, 654), 12, 64, 60), (516, 566));
     }
 }

@@ -74,6 +74,8 @@ struct RepRowView {
     backward: String,
     peak_flexion: String,
     angles: Vec<String>,
+    /// `clips/rep2_….mp4` with `--clips`.
+    clip: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -98,7 +100,15 @@ struct ReportView {
     video_note: String,
     media_warnings: Vec<String>,
     reps: Vec<RepRowView>,
+    has_clips: bool,
     not_assessable: Vec<NotAssessableView>,
+    /// Why nothing was judged, said once (plain words), and how to film when it helps.
+    not_judged: Option<String>,
+    advice: Option<&'static str>,
+    /// "first rep 1 0.52 m/s → fastest rep 2 0.61 m/s → last rep 4 0.45 m/s"
+    velocity_loss: Option<String>,
+    velocity_loss_pct: Option<String>,
+    velocity_loss_definition: &'static str,
     notes: Vec<String>,
 }
 
@@ -151,21 +161,10 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
             confidence: format!("{} ({conf:.2})", timeline::confidence_word(conf)),
         });
     }
-    let (headline, verdict_class) = if !a.pose.person_found {
-        (
-            "No lifter found in the video: nothing could be judged.".to_string(),
-            "na",
-        )
-    } else if !a.view.side_view {
-        (
-            format!(
-                "Not a side view ({}): faults cannot be judged from this angle.",
-                a.view.reason
-            ),
-            "na",
-        )
-    } else if a.reps.is_empty() {
-        ("No reps found: nothing to judge yet.".to_string(), "na")
+    let summary = super::summary::clip_summary(clip);
+    let not_judged = summary.video.not_judged.clone();
+    let (headline, verdict_class) = if let Some(why) = &not_judged {
+        (not_judged_headline(why), "na")
     } else if a.faults.is_empty() {
         (
             format!(
@@ -263,19 +262,26 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
                 mean_v: num(r.bar.mean_concentric_velocity_m_per_s, 2, ""),
                 peak_v: num(r.bar.peak_concentric_velocity_m_per_s, 2, ""),
                 rom: num(r.bar.range_of_motion_cm, 0, ""),
-                forward: num(r.bar.max_forward_cm, 1, ""),
+                forward: num(timeline::drift_from_setup_cm(clip, r), 1, ""),
                 backward: num(r.bar.max_backward_cm, 1, ""),
                 peak_flexion: num(peak, 0, "°"),
                 angles: [&r.setup, &r.liftoff, &r.knee, &r.lockout]
                     .iter()
                     .map(|k| angles_text(k))
                     .collect(),
+                clip: media
+                    .rep_clips
+                    .iter()
+                    .find(|c| c.rep == r.index)
+                    .map(|c| c.file.clone()),
             }
         })
         .collect();
+    // a clip not judged says why once, in the verdict, not once per check
     let not_assessable = a
         .not_assessable
         .iter()
+        .filter(|_| not_judged.is_none())
         .map(|n| NotAssessableView {
             title: timeline::fault_title(&n.kind),
             scope: match n.rep {
@@ -344,12 +350,36 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
     } else {
         "No annotated video.".into()
     };
+    let loss = summary.video.velocity_loss.as_ref();
     ReportView {
+        advice: not_judged
+            .as_deref()
+            .filter(|w| super::summary::is_view_problem(w))
+            .map(|_| super::summary::FILMING_ADVICE),
+        not_judged,
+        velocity_loss: loss.map(|l| {
+            format!(
+                "first (rep {}) {:.2} m/s → fastest (rep {}) {:.2} m/s → last (rep {}) {:.2} m/s",
+                l.first_rep,
+                l.first_m_per_s,
+                l.fastest_rep,
+                l.fastest_m_per_s,
+                l.last_rep,
+                l.last_m_per_s
+            )
+        }),
+        velocity_loss_pct: loss.map(|l| format!("{:.0}%", l.loss_pct)),
+        velocity_loss_definition: super::summary::VELOCITY_LOSS_DEFINITION,
         title: display_name(&a.input),
         input: a.input.clone(),
         facts,
         side_view: a.view.side_view,
-        view_reason: a.view.reason.clone(),
+        // the measured ratios stay in analysis.json
+        view_reason: if a.view.side_view {
+            "side view".into()
+        } else {
+            super::summary::plain_view_reason(&a.view.reason)
+        },
         headline,
         verdict_class,
         verdict_items,
@@ -365,8 +395,24 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
             .cloned()
             .collect(),
         reps,
+        has_clips: !media.rep_clips.is_empty(),
         not_assessable,
         notes,
+    }
+}
+
+/// The verdict's headline for a clip not judged.
+fn not_judged_headline(why: &str) -> String {
+    match why {
+        "no lifter found" => "Not judged: no lifter found in the video.".into(),
+        "front or angled view" => {
+            "Not judged: this video is not filmed from the side, so its angles and bar path cannot be measured.".into()
+        }
+        "no rep found" => "Not judged: no deadlift rep found in the video.".into(),
+        "pose unreliable" => {
+            "Not judged: the body could not be tracked reliably in any rep (hidden by the plates, out of frame or blurred).".into()
+        }
+        other => format!("Not judged: {other}."),
     }
 }
 
@@ -389,6 +435,10 @@ pub fn render_report(clip: &ClipAnalysis, plots: &Plots, media: &Media) -> Resul
         .map(|p| {
             context! {
                 title => p.title,
+                stem => p.stem,
+                axis => p.time_axis.map(|t| context! {
+                    t0 => t.t0_s, t1 => t.t1_s, x0 => t.x0_px, x1 => t.x1_px, w => t.width_px,
+                }),
                 png => format!("{}.png", p.stem),
                 svg_file => format!("{}.svg", p.stem),
                 svg => Value::from_safe_string(strip_xml_declaration(&p.svg).to_string()),

@@ -164,6 +164,97 @@ pub fn max_over(series: &[Option<f64>], a: usize, b: usize) -> Option<f64> {
         .reduce(f64::max)
 }
 
+/// The bar's horizontal position at `frame`: cm from mid-foot, + in the facing direction.
+pub fn bar_x_cm(clip: &ClipAnalysis, frame: usize) -> Option<f64> {
+    clip.bar
+        .x_cm_from_midfoot(frame, clip.kinematics.facing.sign())
+}
+
+/// Where the `bar_drift` fault measures a rep's drift from (see `faults::bar_drift`): the
+/// bar at the set-up (its start frame, else lift-off), cm from mid-foot; mid-foot itself (0)
+/// when the rep has neither. `None` when the bar is not seen there (the fault is then not
+/// assessed). The plots and the index use this so all three agree.
+pub fn drift_reference_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
+    match rep.start_frame.or(rep.liftoff_frame) {
+        Some(f) => bar_x_cm(clip, f),
+        None => Some(0.0),
+    }
+}
+
+/// The rep's largest forward drift from [`drift_reference_cm`] over the frames the fault
+/// reads (lift-off to the bar back down): the `bar_drift` fault's own `value`.
+pub fn drift_from_setup_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
+    let reference = drift_reference_cm(clip, rep)?;
+    let (from, to) = rep.span(false)?;
+    (from..=to)
+        .filter_map(|i| bar_x_cm(clip, i))
+        .map(|x| x - reference)
+        .reduce(f64::max)
+}
+
+/// The rep's bar path relative to its set-up: (cm forward of [`drift_reference_cm`], cm
+/// above the floor) per frame of the rep, every `step` frames; `None` where unknown.
+pub fn rep_path_from_setup_cm(
+    clip: &ClipAnalysis,
+    rep: &Rep,
+    max_points: usize,
+) -> Vec<Option<(f64, f64)>> {
+    let (Some((a, b)), Some(reference)) = (rep_span(rep), drift_reference_cm(clip, rep)) else {
+        return Vec::new();
+    };
+    let step = (b - a + 1).div_ceil(max_points.max(1)).max(1);
+    (a..=b)
+        .step_by(step)
+        .map(|i| Some((bar_x_cm(clip, i)? - reference, clip.bar.height_cm(i)?)))
+        .collect()
+}
+
+/// The frame a fault is worst at inside its window: where the series it measures peaks
+/// (the back curve for rounding, the bar's forward position for drift, the lean-back for
+/// lockout, …); the middle of the window for faults without one such series.
+pub fn worst_frame(clip: &ClipAnalysis, f: &Finding) -> usize {
+    let (a, b) = (f.start_frame, f.end_frame.max(f.start_frame));
+    let angles = &clip.kinematics.angles;
+    let at = |s: &[Option<f64>], i: usize| s.get(i).copied().flatten();
+    let value = |i: usize| -> Option<f64> {
+        match f.kind.as_str() {
+            "thoracic_rounding" => at(&clip.thoracic_flexion_deg, i),
+            "bar_drift" => bar_x_cm(clip, i),
+            "neck_hyperextension" => at(&angles.neck_angle_deg, i),
+            "lockout_hyperextension" => at(&angles.trunk_angle_deg, i).map(|t| -t),
+            "hips_shoot_up" => at(&angles.trunk_angle_deg, i),
+            _ => None,
+        }
+    };
+    (a..=b)
+        .filter_map(|i| Some((i, value(i)?)))
+        .filter(|p| p.1.is_finite())
+        .max_by(|x, y| x.1.total_cmp(&y.1))
+        .map(|p| p.0)
+        .unwrap_or((a + b) / 2)
+}
+
+/// Three different frames around a fault (before, at, after), in order, inside the clip's
+/// `last` frame: `half` frames before the window and after it, moved apart where the clip's
+/// ends would make two of them the same frame.
+pub fn before_at_after(
+    start: usize,
+    end: usize,
+    at: usize,
+    half: usize,
+    last: usize,
+) -> [usize; 3] {
+    let half = half.max(1);
+    let at = at.clamp(start.min(last), end.max(start).min(last));
+    if last < 2 {
+        return [0, at.min(last), last];
+    }
+    let at = at.clamp(1, last - 1);
+    let before = start.saturating_sub(half).min(at - 1);
+    let after = (end.max(start) + half).min(last).max(at + 1);
+    [before, at, after]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +280,78 @@ mod tests {
         assert_eq!(phase_at(&reps, 41), Some((0, Phase::Lockout)));
         assert_eq!(phase_at(&reps, 50), Some((0, Phase::Lowering)));
         assert_eq!(phase_at(&reps, 61), None);
+    }
+
+    #[test]
+    fn thumbnail_frames_are_three_different_frames_in_order() {
+        // the window at the very start and end of the clip, and a one-frame window
+        for (start, end, at, last) in [(0, 5, 0, 100), (95, 100, 100, 100), (50, 50, 50, 100)] {
+            let [b, a, f] = before_at_after(start, end, at, 15, last);
+            assert!(
+                b < a && a < f && f <= last,
+                "{start}-{end} at {at}: {b} {a} {f}"
+            );
+        }
+        assert_eq!(before_at_after(40, 60, 52, 15, 200), [25, 52, 75]);
+    }
+
+    #[test]
+    fn the_at_thumbnail_is_the_worst_frame_of_the_window() {
+        let clip =
+            crate::testkit::fixture::demo_clip(std::path::Path::new("x.mp4"), 640, 360, 30.0, 120);
+        for f in &clip.analysis.faults {
+            let at = worst_frame(&clip, f);
+            assert!(at >= f.start_frame && at <= f.end_frame, "{}: {at}", f.kind);
+            let series: Vec<Option<f64>> = match f.kind.as_str() {
+                "thoracic_rounding" => clip.thoracic_flexion_deg.clone(),
+                "bar_drift" => (0..clip.kinematics.frames())
+                    .map(|i| bar_x_cm(&clip, i))
+                    .collect(),
+                _ => continue,
+            };
+            let peak = (f.start_frame..=f.end_frame)
+                .filter_map(|i| series[i])
+                .fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(
+                series[at],
+                Some(peak),
+                "{}: frame {at} is not the worst",
+                f.kind
+            );
+            // a window off-centre around the peak: still the peak, not the middle
+            let mut g = f.clone();
+            (g.start_frame, g.end_frame) = (at - 2, at + 10);
+            assert_eq!(worst_frame(&clip, &g), at, "{}", f.kind);
+        }
+    }
+
+    #[test]
+    fn the_drift_reference_is_the_faults_own() {
+        use crate::faults::Fault;
+        let config = crate::config::Config::default();
+        let mut clip =
+            crate::testkit::fixture::demo_clip(std::path::Path::new("x.mp4"), 640, 360, 30.0, 120);
+        // the lifter sets up 3 cm in front of mid-foot: the fault measures from there
+        let px = 3.0 / clip.bar.scale.cm_per_px;
+        for s in clip.bar.samples.iter_mut() {
+            s.x_px = s.x_px.map(|x| x + px);
+        }
+        let rep = clip.analysis.reps[1].clone();
+        assert!((drift_reference_cm(&clip, &rep).unwrap() - 3.0).abs() < 0.05);
+        let input = clip.fault_input(&config);
+        let crate::faults::Verdict::Found(f) =
+            crate::faults::bar_drift::BarDrift.assess(&input, &rep)
+        else {
+            panic!("the fixture's second rep drifts 8 cm")
+        };
+        let ours = drift_from_setup_cm(&clip, &rep).unwrap();
+        // the fault rounds its value to 0.1
+        assert!(
+            (ours - f.value).abs() <= 0.05,
+            "{ours} vs the fault's {}",
+            f.value
+        );
+        assert!((ours - 8.0).abs() < 0.3, "{ours}");
     }
 
     #[test]
