@@ -1,7 +1,7 @@
 //! Developer tool: writes the cached person masks of a clip (see `FORMCHECK_POSE_CACHE`) as
 //! 8-bit PNGs in image coordinates plus one JSON line of landmarks per masked frame, for
 //! studying the back contour outside the pipeline.
-//! `FORMCHECK_POSE_CACHE=DIR cargo run --release --example mask_dump -- VIDEO OUTDIR`
+//! `FORMCHECK_POSE_CACHE=DIR cargo run --release --features pose-cache --example mask_dump -- VIDEO OUTDIR`
 use std::io::Write;
 use std::path::Path;
 
@@ -12,8 +12,10 @@ use opencv::prelude::*;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (video, out) = (Path::new(&args[1]), Path::new(&args[2]));
-    let cache = formcheck::posecache::cache_path(video, ModelKind::Full).ok_or("cache off")?;
-    let clip = formcheck::posecache::load(&cache).ok_or("no cache for this video")?;
+    let dir = std::env::var_os("FORMCHECK_POSE_CACHE").ok_or("set FORMCHECK_POSE_CACHE=DIR")?;
+    let cache = formcheck::pass::posecache::cache_path(Path::new(&dir), video, ModelKind::Full)
+        .ok_or("cannot read the video")?;
+    let clip = formcheck::pass::posecache::load(&cache).ok_or("no cache for this video")?;
     std::fs::create_dir_all(out)?;
     let (w, h) = (clip.info.width, clip.info.height);
     let mut lines = std::fs::File::create(out.join("landmarks.jsonl"))?;

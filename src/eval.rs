@@ -236,6 +236,7 @@ pub struct EvalOptions {
     pub out: PathBuf,
     pub jobs: usize,
     pub models_dir: PathBuf,
+    pub dev: crate::pass::DevSwitches,
 }
 
 fn analyse_all(
@@ -255,6 +256,7 @@ fn analyse_all(
             (cores / jobs).max(1)
         },
         cancel: None,
+        dev: opts.dev.clone(),
     };
     let work = || {
         inputs

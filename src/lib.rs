@@ -16,8 +16,8 @@ pub mod eval;
 pub mod faults;
 pub mod kinematics;
 pub mod outputs;
+pub mod pass;
 pub mod pose;
-pub mod posecache;
 pub mod progress;
 pub mod reps;
 #[cfg(any(test, feature = "testkit"))]
@@ -40,7 +40,7 @@ const STAGE_RANK: &[(&str, u32)] = &[
     ("view", 5),
     ("faults", 6),
     ("config", 7),
-    ("posecache", 8),
+    ("pass", 8),
     ("analyze", 9),
     ("outputs", 10),
     ("progress", 10),

@@ -264,6 +264,23 @@ fn index_command(out: &std::path::Path, wait: bool) -> ExitCode {
     }
 }
 
+/// The developer switches, read from the environment here and nowhere deeper (see
+/// `docs/development.md`).
+fn dev_switches() -> formcheck::pass::DevSwitches {
+    let pose_cache = std::env::var_os("FORMCHECK_POSE_CACHE").map(PathBuf::from);
+    if pose_cache.is_some() && !cfg!(feature = "pose-cache") {
+        eprintln!(
+            "warning: FORMCHECK_POSE_CACHE is ignored: this build has no pose cache \
+             (cargo build --release --features pose-cache)"
+        );
+    }
+    formcheck::pass::DevSwitches {
+        pose_cache,
+        debug_bar: std::env::var_os("FORMCHECK_DEBUG_BAR").is_some(),
+        dump_crops: std::env::var_os("FORMCHECK_DUMP_CROPS").map(PathBuf::from),
+    }
+}
+
 fn main() -> ExitCode {
     quiet_video_logs();
     let cli = Cli::parse();
@@ -334,6 +351,7 @@ fn main() -> ExitCode {
                 out,
                 jobs,
                 models_dir: data.models_dir,
+                dev: dev_switches(),
             };
             match formcheck::eval::run(&cfg, &opts) {
                 Ok(report) => {
@@ -492,6 +510,7 @@ fn main() -> ExitCode {
                 force,
                 models_dir: data.models_dir,
                 progress: ProgressMode::choose(quiet, json_progress),
+                dev: dev_switches(),
             };
             let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);
             // The batch index and summaries cover every result folder in --out, this run's

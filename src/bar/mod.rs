@@ -151,8 +151,8 @@ pub struct BarTracker {
     next_attempt: usize,
     /// The longest run of frames not observed between two observed ones.
     max_skipped: usize,
-    /// Time spent in this stage, reported with `FORMCHECK_DEBUG_BAR` set.
-    spent: std::time::Duration,
+    /// Print each plate detection on stderr (`FORMCHECK_DEBUG_BAR`, read by `main`).
+    pub debug: bool,
 }
 
 impl Default for BarTracker {
@@ -171,7 +171,7 @@ impl BarTracker {
             axes_px: Vec::new(),
             next_attempt: 0,
             max_skipped: 0,
-            spent: std::time::Duration::ZERO,
+            debug: false,
         }
     }
 
@@ -186,10 +186,7 @@ impl BarTracker {
         let skipped = frame_index.saturating_sub(self.hub_px.len());
         self.max_skipped = self.max_skipped.max(skipped);
         self.hub_px.resize(self.hub_px.len() + skipped, None);
-        let started = std::time::Instant::now();
-        let r = self.observe_timed(image, landmarks);
-        self.spent += started.elapsed();
-        r
+        self.observe_timed(image, landmarks)
     }
 
     fn observe_timed(
@@ -287,7 +284,7 @@ impl BarTracker {
             },
         };
         let found = detect_plate(&patch, &hint)?;
-        if std::env::var_os("FORMCHECK_DEBUG_BAR").is_some() {
+        if self.debug {
             if let Some(f) = &found {
                 eprintln!(
                     "bar: frame {} plate {:?} coverage {:.2}",
@@ -300,64 +297,83 @@ impl BarTracker {
         Ok(found.map(|f| f.ellipse.to_frame(&patch)))
     }
 
-    /// The bar track for the whole clip.
-    pub fn finish(
-        mut self,
-        kinematics: &Kinematics,
-        cfg: &BarConfig,
-        filter: &FilterConfig,
-    ) -> BarTrack {
-        // pad to the clip's length and fill the frames the model skipped
-        let n = kinematics.frames().max(self.hub_px.len());
-        self.hub_px.resize(n, None);
-        if self.max_skipped > 0 {
-            let fill = |axis: usize| {
-                let v: Vec<Option<f64>> = self
-                    .hub_px
-                    .iter()
-                    .map(|p| p.map(|p| if axis == 0 { p.0 } else { p.1 }))
-                    .collect();
-                crate::kinematics::filters::fill_gaps(&v, self.max_skipped)
-            };
-            let (xs, ys) = (fill(0), fill(1));
-            self.hub_px = xs
+    /// What the tracker saw, as plain data for [`track`] (the tracker's own state stays
+    /// behind).
+    pub fn into_observations(self) -> BarObservations {
+        let angle_rad = self
+            .tracker
+            .as_ref()
+            .map(|t| t.shape().angle_rad)
+            .or(self.known.map(|k| k.angle_rad))
+            .or(self.first.map(|f| f.1.angle_rad))
+            .unwrap_or(0.0);
+        BarObservations {
+            hub_px: self.hub_px,
+            first: self.first,
+            axes_px: self.axes_px,
+            angle_rad,
+            max_skipped: self.max_skipped,
+        }
+    }
+}
+
+/// What the bar tracker saw over the clip, as plain data: the plate hub per observed frame,
+/// the first sighting, the outlines measured on the way, the plate's tilt, and the longest run
+/// of frames it did not look at (the model skipped them).
+#[derive(Debug, Clone, Default)]
+pub struct BarObservations {
+    pub hub_px: Vec<Option<(f64, f64)>>,
+    pub first: Option<(usize, Ellipse)>,
+    pub axes_px: Vec<(f64, f64)>,
+    pub angle_rad: f64,
+    pub max_skipped: usize,
+}
+
+/// The bar track for the whole clip, from what the tracker saw and the lifter's kinematics.
+pub fn track(
+    mut obs: BarObservations,
+    kinematics: &Kinematics,
+    cfg: &BarConfig,
+    filter: &FilterConfig,
+) -> BarTrack {
+    // pad to the clip's length and fill the frames the model skipped
+    let n = kinematics.frames().max(obs.hub_px.len());
+    obs.hub_px.resize(n, None);
+    if obs.max_skipped > 0 {
+        let fill = |axis: usize| {
+            let v: Vec<Option<f64>> = obs
+                .hub_px
                 .iter()
-                .zip(&ys)
-                .map(|(x, y)| Some(((*x)?, (*y)?)))
+                .map(|p| p.map(|p| if axis == 0 { p.0 } else { p.1 }))
                 .collect();
-        }
-        if std::env::var_os("FORMCHECK_DEBUG_BAR").is_some() {
-            eprintln!(
-                "bar: {n} frames, {:.1} ms per frame",
-                self.spent.as_secs_f64() * 1000.0 / n.max(1) as f64
+            crate::kinematics::filters::fill_gaps(&v, obs.max_skipped)
+        };
+        let (xs, ys) = (fill(0), fill(1));
+        obs.hub_px = xs
+            .iter()
+            .zip(&ys)
+            .map(|(x, y)| Some(((*x)?, (*y)?)))
+            .collect();
+    }
+    match obs.first {
+        None => fallback_track(wrist_samples(kinematics, n), kinematics, cfg),
+        Some(_) if plate_ignores_the_lift(&obs.hub_px, kinematics) => {
+            let mut track = fallback_track(wrist_samples(kinematics, n), kinematics, cfg);
+            track.warnings.push(
+                "the circle followed as the plate stayed put while the hands lifted: \
+                 not the bar's plate, ignored"
+                    .into(),
             );
+            track
         }
-        match self.first {
-            None => fallback_track(wrist_samples(kinematics, n), kinematics, cfg),
-            Some(_) if plate_ignores_the_lift(&self.hub_px, kinematics) => {
-                let mut track = fallback_track(wrist_samples(kinematics, n), kinematics, cfg);
-                track.warnings.push(
-                    "the circle followed as the plate stayed put while the hands lifted: \
-                     not the bar's plate, ignored"
-                        .into(),
-                );
-                track
-            }
-            Some(first) => {
-                let angle_rad = self
-                    .tracker
-                    .as_ref()
-                    .map(|t| t.shape().angle_rad)
-                    .or(self.known.map(|k| k.angle_rad))
-                    .unwrap_or(first.1.angle_rad);
-                let obs = PlateObservations {
-                    hub_px: self.hub_px,
-                    first,
-                    axes_px: self.axes_px,
-                    angle_rad,
-                };
-                plate_track(&obs, kinematics, cfg, filter)
-            }
+        Some(first) => {
+            let plate = PlateObservations {
+                hub_px: obs.hub_px,
+                first,
+                axes_px: obs.axes_px,
+                angle_rad: obs.angle_rad,
+            };
+            plate_track(&plate, kinematics, cfg, filter)
         }
     }
 }

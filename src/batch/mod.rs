@@ -182,6 +182,7 @@ pub struct BatchOptions {
     pub force: bool,
     pub models_dir: PathBuf,
     pub progress: ProgressMode,
+    pub dev: crate::pass::DevSwitches,
 }
 
 /// Analyses every job; never stops on a failed one. `cancel` (Ctrl-C) stops the running
@@ -304,6 +305,7 @@ fn analyze_one(
         models_dir: opts.models_dir.clone(),
         threads,
         cancel: Some(cancel.clone()),
+        dev: opts.dev.clone(),
     };
     let video = job.input.display().to_string();
     let started = std::time::Instant::now();

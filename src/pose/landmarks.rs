@@ -113,19 +113,13 @@ pub fn refine_from_heatmap(
     }
 }
 
-/// Dev aid for quantisation (`models/quantize.py`): with `FORMCHECK_DUMP_CROPS=DIR` set, each
-/// landmark-model input (1x256x256x3 f32) is written raw, little-endian, to `DIR/<n>.f32`.
-fn dump_crop(input: &[f32]) {
+/// Dev aid for quantisation (`models/quantize.py`): each landmark-model input
+/// (1x256x256x3 f32) written raw, little-endian, to `DIR/<n>.f32` (`FORMCHECK_DUMP_CROPS=DIR`,
+/// read by `main`).
+fn dump_crop(dir: &std::path::Path, input: &[f32]) {
     use std::sync::atomic::{AtomicUsize, Ordering};
+    // one numbering across the models of a run
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    // read once: this runs on every model run
-    static DIR: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    let Some(dir) = DIR
-        .get_or_init(|| std::env::var_os("FORMCHECK_DUMP_CROPS").map(Into::into))
-        .as_ref()
-    else {
-        return;
-    };
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let bytes: Vec<u8> = input.iter().flat_map(|v| v.to_le_bytes()).collect();
     let path = dir.join(format!("{n}.f32"));
@@ -137,18 +131,25 @@ fn dump_crop(input: &[f32]) {
 /// The landmark model.
 pub struct LandmarkModel {
     engine: Box<dyn Engine>,
+    /// Where each input crop is written, for the quantisation experiment (off: `None`).
+    pub dump_crops: Option<std::path::PathBuf>,
 }
 
 impl LandmarkModel {
     pub fn new(engine: Box<dyn Engine>) -> Self {
-        LandmarkModel { engine }
+        LandmarkModel {
+            engine,
+            dump_crops: None,
+        }
     }
 
     /// Runs on the ROI; with `mirror` the model sees the crop flipped left–right, and the
     /// landmarks come back in image pixels with their left/right labels restored.
     pub fn run(&mut self, frame_bgr: &Mat, roi: &Roi, mirror: bool) -> Result<LandmarkResult> {
         let (input, m) = crop_input(frame_bgr, roi, mirror)?;
-        dump_crop(&input);
+        if let Some(dir) = &self.dump_crops {
+            dump_crop(dir, &input);
+        }
         let outs = self
             .engine
             .run(&input, &[1, LANDMARK_SIZE, LANDMARK_SIZE, 3])

@@ -52,6 +52,14 @@ pub struct ModelTiming {
 }
 
 impl PoseTracker {
+    /// Writes every landmark-model input crop to `dir` (the quantisation experiment).
+    pub fn dump_crops_to(&mut self, dir: Option<std::path::PathBuf>) {
+        self.landmarks.dump_crops = dir.clone();
+        if let Some(m) = self.landmarks_no_mask.as_mut() {
+            m.dump_crops = dir;
+        }
+    }
+
     pub fn new(
         detector: Box<dyn Engine>,
         landmarks: Box<dyn Engine>,

@@ -1,6 +1,6 @@
 //! Developer cache of the per-frame pose pass, for fast iteration on the analysis stages.
-//! Off unless the environment variable `FORMCHECK_POSE_CACHE` names a folder; never used by
-//! a normal run. Stores, per frame, the landmarks, the pose score and the person mask
+//! Only in a build with the `pose-cache` feature, and only when `FORMCHECK_POSE_CACHE` (read by
+//! `main` into [`super::RunOptions::pose_cache`]) names a folder; never in the product. Stores, per frame, the landmarks, the pose score and the person mask
 //! (quantised to bytes), keyed by the input's path, size, modification time and the model,
 //! so the back contour is re-traced (and the analysis re-run) without running the model.
 
@@ -8,12 +8,13 @@ use std::hash::{Hash, Hasher};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::config::ModelKind;
-use crate::pose::{Landmark, PersonMask, NUM_LANDMARKS};
+use super::{FramePass, StageTiming, VideoSummary};
+use crate::bar::BarTracker;
+use crate::config::{Config, ModelKind};
+use crate::pose::back_contour::trace_back;
+use crate::pose::schedule::ModelSchedule;
+use crate::pose::{Landmark, PersonMask, PoseFrame, NUM_LANDMARKS};
 use crate::video::VideoInfo;
-
-/// The environment variable that turns the cache on.
-pub const ENV: &str = "FORMCHECK_POSE_CACHE";
 
 /// One frame as cached.
 pub struct CachedFrame {
@@ -36,9 +37,8 @@ pub struct CachedClip {
     pub frames: Vec<CachedFrame>,
 }
 
-/// The cache file for `input`, when the cache is on.
-pub fn cache_path(input: &Path, model: ModelKind) -> Option<PathBuf> {
-    let dir = std::env::var_os(ENV)?;
+/// The cache file for `input` in the cache folder `dir`.
+pub fn cache_path(dir: &Path, input: &Path, model: ModelKind) -> Option<PathBuf> {
     let meta = std::fs::metadata(input).ok()?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     std::fs::canonicalize(input).ok()?.hash(&mut h);
@@ -210,4 +210,63 @@ pub fn load(path: &Path) -> Option<CachedClip> {
         variable_frame_rate,
         frames,
     })
+}
+
+/// The per-frame pass replayed from the developer pose cache :
+/// the back is re-traced from the cached mask; the bar tracker sees no image. Replay follows
+/// today's [`ModelSchedule`] over the frames the cache holds (a cache written with
+/// `pose.analysis_fps = 0` holds them all), so a cached run sees what a real one would.
+pub fn replay(
+    clip: CachedClip,
+    config: &Config,
+    on_frame: &mut dyn FnMut(usize, usize),
+) -> FramePass {
+    let mut bar = BarTracker::new();
+    let fps = clip.info.fps;
+    let mut schedule = ModelSchedule::new(&config.pose, fps);
+    let mask_stride = config.pose.mask_stride(fps);
+    let total = clip.frames.last().map(|f| f.index + 1).unwrap_or(0);
+    let empty = opencv::core::Mat::default();
+    let mut poses = Vec::with_capacity(total);
+    for f in clip.frames {
+        // frames the cache lacks are frames the model did not run on
+        while poses.len() < f.index {
+            let index = poses.len();
+            poses.push(PoseFrame::not_analysed(index, index as f64 / fps));
+        }
+        if !schedule.wants(f.index, f.index as f64 / fps) {
+            poses.push(PoseFrame::not_analysed(f.index, f.time_s));
+            continue;
+        }
+        let pose = PoseFrame {
+            index: f.index,
+            time_s: f.time_s,
+            back: f
+                .pose
+                .as_ref()
+                .filter(|_| f.index.is_multiple_of(mask_stride))
+                .and_then(|p| trace_back(p.mask.as_ref()?, &p.landmarks)),
+            landmarks: f.pose.as_ref().map(|p| p.landmarks),
+            pose_score: f.pose.as_ref().map(|p| p.pose_score).unwrap_or(0.0),
+            detector_ran: f.pose.as_ref().map(|p| p.detector_ran).unwrap_or(true),
+            model_ran: true,
+        };
+        schedule.observe(f.index as f64 / fps, pose.landmarks.as_ref());
+        // the wrist stand-in ignores the image; a plate tracker finds nothing in an empty one
+        let _ = bar.observe(pose.index, &empty, pose.landmarks.as_ref().map(|l| &l[..]));
+        poses.push(pose);
+        on_frame(poses.len(), total);
+    }
+    let video = VideoSummary {
+        decoded_frames: poses.len(),
+        variable_frame_rate: clip.variable_frame_rate,
+        info: clip.info,
+        warnings: Vec::new(),
+    };
+    FramePass {
+        video,
+        poses,
+        bar: bar.into_observations(),
+        timing: StageTiming::default(),
+    }
 }
