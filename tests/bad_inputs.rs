@@ -2,7 +2,7 @@
 //! file and the reason, the good files are still analysed, the exit code says something
 //! failed, and nothing half-written is left in the output folder.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

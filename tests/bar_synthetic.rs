@@ -2,7 +2,7 @@
 //! position from mid-foot and height over the frames where the plate is followed, the plate
 //! scale, and the peak forward drift of `drift10` and `clean`. Runs the binary end to end.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -3,9 +3,9 @@
 //! input folder are walked safely, unreadable folders are errors, long names work.
 //! (Issue 15, rows 1, 3, 4, 5, 6.)
 
-mod batchkit;
+use crate::batchkit;
 
-use batchkit::{analyze, leftovers, put_sample, results};
+use crate::batchkit::{analyze, leftovers, put_sample, results};
 use std::path::Path;
 
 /// Row 1: same file name in two lifters' folders, ben's analysed on its own later.

@@ -2,7 +2,7 @@
 //! video is opened: exit 2, one line naming the file, key, value and valid range.
 //! (Issue 15, rows 9 to 12.)
 
-mod batchkit;
+use crate::batchkit;
 
 #[test]
 fn out_of_range_config_values_exit_2_with_one_line() {

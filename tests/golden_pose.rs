@@ -1,7 +1,7 @@
 //! Golden test: our BlazePose pipeline against MediaPipe's own output on two real images
 //! (`../shared/models/reference`): visible landmarks within 3 px median, mask IoU ≥ 0.9.
 
-mod common;
+use crate::common;
 
 use opencv::imgcodecs;
 use opencv::prelude::*;

@@ -4,7 +4,7 @@
 //! be found. Also: with no data anywhere, `analyze` fails with the places looked at and the fix
 //! and writes nothing, and `doctor` says what is missing.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -3,7 +3,7 @@
 //! crops were shown to the model in one orientation, the flip read hip angles of 400–530°
 //! and got faults its source did not.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! variable-frame-rate clip, a 4K clip, a portrait phone clip with rotation metadata, two
 //! people side by side, and unicode/HTML in the file name. None may panic or stop the batch.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! (`../shared`): angle accuracy against exact ground truth, coverage on real side-view
 //! deadlifts, a clip with nobody in it, and phone rotation metadata.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

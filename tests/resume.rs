@@ -2,7 +2,7 @@
 //! interrupted one leaves no half-written folder, and a rerun completes the rest while
 //! skipping what is already done.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 //! `analysis.json`'s `timing` (milliseconds per stage, different every run) and the lock
 //! file (it holds the last holder's pid).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::os::unix::io::AsRawFd;
