@@ -122,37 +122,37 @@ fn must_be_not_assessable(name: &str) -> &'static [&'static str] {
 /// One row of `labels.csv`, as text by column name.
 pub type LabelRow = BTreeMap<String, String>;
 
-/// Splits one CSV line (double-quoted fields may hold commas and "" quotes).
-fn csv_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
-/// Reads `labels.csv`.
+/// Reads `labels.csv` (with the `csv` crate: quoted fields hold commas and quotes).
 pub fn read_labels(path: &Path) -> Result<Vec<LabelRow>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
-    let mut lines = text.lines();
-    let header = csv_fields(lines.next().unwrap_or_default());
-    Ok(lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| header.iter().cloned().zip(csv_fields(l)).collect())
-        .collect())
+    let read = |e: csv::Error| Error::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(read)?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(read)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(read)?;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        rows.push(
+            header
+                .iter()
+                .cloned()
+                .zip(record.iter().map(str::to_string))
+                .collect(),
+        );
+    }
+    Ok(rows)
 }
 
 /// Per-fault counts over clips.
@@ -291,7 +291,10 @@ fn read_gt(path: &Path) -> Result<serde_json::Value> {
     std::fs::read_to_string(path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
-        .ok_or_else(|| Error::Other(format!("{}: unreadable gt.json", path.display())))
+        .ok_or_else(|| Error::Read {
+            path: path.to_path_buf(),
+            reason: "not a truth file (gt.json)".into(),
+        })
 }
 
 /// The horizontal flip of a render (as `synthetic-render/mirror.py` makes it): the video
@@ -317,8 +320,10 @@ fn mirror_render(
         }
     }
     if !video.is_file() {
-        std::fs::create_dir_all(dst)
-            .map_err(|e| Error::Other(format!("{}: {e}", dst.display())))?;
+        std::fs::create_dir_all(dst).map_err(|e| Error::Output {
+            path: dst.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         let tmp = dst.join("video.tmp.mp4");
         let status = std::process::Command::new("ffmpeg")
             .args(["-v", "error", "-y", "-i"])
@@ -328,17 +333,20 @@ fn mirror_render(
             ])
             .arg(&tmp)
             .status()
-            .map_err(|e| {
-                Error::Other(format!("ffmpeg for the mirror of {}: {e}", src.display()))
+            .map_err(|e| Error::Output {
+                path: tmp.clone(),
+                reason: format!("ffmpeg for the mirror of {}: {e}", src.display()),
             })?;
         if !status.success() {
-            return Err(Error::Other(format!(
-                "ffmpeg could not mirror {}",
-                src.display()
-            )));
+            return Err(Error::Output {
+                path: tmp,
+                reason: format!("ffmpeg could not mirror {}", src.display()),
+            });
         }
-        std::fs::rename(&tmp, &video)
-            .map_err(|e| Error::Other(format!("{}: {e}", video.display())))?;
+        std::fs::rename(&tmp, &video).map_err(|e| Error::Output {
+            path: video.clone(),
+            reason: e.to_string(),
+        })?;
     }
     Ok((video, mirrored))
 }
@@ -348,7 +356,10 @@ pub fn run(config: &Config, opts: &EvalOptions) -> Result<EvalReport> {
     let mut renders = Vec::new();
     let syn = opts.shared.join("synthetic");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&syn)
-        .map_err(|e| Error::Other(format!("{}: {e}", syn.display())))?
+        .map_err(|e| Error::Read {
+            path: syn.clone(),
+            reason: e.to_string(),
+        })?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("gt.json").is_file() && p.join("video.mp4").is_file())
@@ -965,6 +976,32 @@ fn clips_report(
             } else {
                 kinds.join(", ")
             }
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_read_by_column_with_quoted_commas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("labels.csv");
+        std::fs::write(
+            &path,
+            "file,label,note\nA01.mp4,good,\"side, 3 m\"\n\nB02.mp4,rounded,\"says \"\"lumbar\"\"\"\n",
+        )
+        .unwrap();
+        let rows = read_labels(&path).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0]["note"], "side, 3 m");
+        assert_eq!(rows[1]["label"], "rounded");
+        assert_eq!(rows[1]["note"], "says \"lumbar\"");
+        let missing = read_labels(&dir.path().join("none.csv")).unwrap_err();
+        assert!(
+            missing.to_string().contains("none.csv: cannot read"),
+            "{missing}"
         );
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod data_dir;
 pub mod doctor;
 pub mod error;
+#[cfg(feature = "eval")]
 pub mod eval;
 pub mod faults;
 pub mod kinematics;

@@ -93,7 +93,9 @@ enum Command {
     },
     /// Evaluate against the shared renders (gt.json) and labelled clips (labels.csv); prints
     /// markdown tables of per-fault TP/FP/FN/TN, precision, recall, F1 and angle RMSE.
-    /// A developer command (docs/development.md), hidden from users' help.
+    /// A developer command (docs/development.md), hidden from users' help, in builds with
+    /// the `eval` feature only.
+    #[cfg(feature = "eval")]
     #[command(hide = true)]
     Eval {
         /// The shared data folder (holds synthetic/ and clips/).
@@ -281,6 +283,58 @@ fn dev_switches() -> formcheck::pass::DevSwitches {
     }
 }
 
+/// `formcheck eval`: the developer evaluation on the shared renders and labelled clips.
+#[cfg(feature = "eval")]
+fn eval_command(
+    shared: PathBuf,
+    out: PathBuf,
+    config: Option<PathBuf>,
+    jobs: usize,
+    models_dir: Option<PathBuf>,
+    no_video: bool,
+) -> ExitCode {
+    let mut cfg = match config
+        .as_deref()
+        .map(Config::load)
+        .unwrap_or(Ok(Config::default()))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if no_video {
+        cfg.output.annotated_video = false;
+    }
+    let data = match resolve_data(models_dir, cfg.pose.model) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let opts = formcheck::eval::EvalOptions {
+        shared,
+        out,
+        jobs,
+        models_dir: data.models_dir,
+        dev: dev_switches(),
+    };
+    match formcheck::eval::run(&cfg, &opts) {
+        Ok(report) => {
+            println!("{}", report.markdown);
+            if report.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("eval: {} checks failed", report.failures.len());
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     quiet_video_logs();
     let cli = Cli::parse();
@@ -320,6 +374,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        #[cfg(feature = "eval")]
         Command::Eval {
             shared,
             out,
@@ -327,48 +382,7 @@ fn main() -> ExitCode {
             jobs,
             models_dir,
             no_video,
-        } => {
-            let mut cfg = match config
-                .as_deref()
-                .map(Config::load)
-                .unwrap_or(Ok(Config::default()))
-            {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-            };
-            if no_video {
-                cfg.output.annotated_video = false;
-            }
-            let data = match resolve_data(models_dir, cfg.pose.model) {
-                Ok(d) => d,
-                Err(code) => return code,
-            };
-            let opts = formcheck::eval::EvalOptions {
-                shared,
-                out,
-                jobs,
-                models_dir: data.models_dir,
-                dev: dev_switches(),
-            };
-            match formcheck::eval::run(&cfg, &opts) {
-                Ok(report) => {
-                    println!("{}", report.markdown);
-                    if report.failures.is_empty() {
-                        ExitCode::SUCCESS
-                    } else {
-                        eprintln!("eval: {} checks failed", report.failures.len());
-                        ExitCode::from(1)
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
+        } => eval_command(shared, out, config, jobs, models_dir, no_video),
         Command::Analyze {
             inputs,
             out,

@@ -2,7 +2,6 @@
 //! complete results, a rerun removes what dead runs left and completes the rest, and two
 //! runs never share one output folder. (Issue 15, rows 7 and 8, and the kill test.)
 
-
 use crate::batchkit::{analyze, bin, finish, leftovers, put_sample, results};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -667,7 +667,10 @@ pub fn render_index_with(
 ) -> Result<String> {
     let mut env = Environment::new();
     env.add_template("index.html", TEMPLATE)
-        .map_err(|e| Error::Other(format!("index template: {e}")))?;
+        .map_err(|e| Error::Template {
+            template: "index",
+            reason: e.to_string(),
+        })?;
     let rows: Vec<RowView> = entries.iter().map(row_view).collect();
     let mut kinds: Vec<(String, String)> = Vec::new();
     for e in entries {
@@ -711,7 +714,10 @@ pub fn render_index_with(
                 selfcheck => Value::from_safe_string(SELFCHECK_JS.to_string()),
             })
         })
-        .map_err(|e| Error::Other(format!("index template: {e}")))
+        .map_err(|e| Error::Template {
+            template: "index",
+            reason: e.to_string(),
+        })
 }
 
 /// Writes `index.html`, `summary.csv`, `summary.json` (and the trends plot as
@@ -732,16 +738,25 @@ pub fn write_batch(out_dir: &Path) -> Result<usize> {
         videos: summaries.iter().map(|s| &s.video).collect(),
         reps: summaries.iter().flat_map(|s| s.reps.iter()).collect(),
     };
-    let json = serde_json::to_string_pretty(&json).map_err(|e| Error::Other(e.to_string()))?;
+    let json = serde_json::to_string_pretty(&json).map_err(|e| Error::Output {
+        path: out_dir.join("summary.json"),
+        reason: e.to_string(),
+    })?;
     write_atomically(&out_dir.join("summary.json"), (json + "\n").as_bytes())?;
     let trends = TrendsPlot::new(&entries);
     let trends_svg = if trends.is_empty() {
         None
     } else {
-        let svg = plots::render_svg(&trends).map_err(Error::Other)?;
+        let svg = plots::render_svg(&trends).map_err(|reason| Error::Output {
+            path: out_dir.join("trends.svg"),
+            reason,
+        })?;
         write_atomically(&out_dir.join("trends.svg"), svg.as_bytes())?;
         let png = out_dir.join(format!(".trends-{}.tmp.png", std::process::id()));
-        plots::render_png(&trends, &png).map_err(Error::Other)?;
+        plots::render_png(&trends, &png).map_err(|reason| Error::Output {
+            path: out_dir.join("trends.png"),
+            reason,
+        })?;
         std::fs::rename(&png, out_dir.join("trends.png")).map_err(|e| Error::Output {
             path: out_dir.join("trends.png"),
             reason: e.to_string(),

@@ -428,7 +428,10 @@ pub fn render_report(clip: &ClipAnalysis, plots: &Plots, media: &Media) -> Resul
     let mut env = Environment::new();
     // auto-escaping follows the template name: ".html" escapes everything not marked safe
     env.add_template("report.html", TEMPLATE)
-        .map_err(|e| Error::Other(format!("report template: {e}")))?;
+        .map_err(|e| Error::Template {
+            template: "report",
+            reason: e.to_string(),
+        })?;
     let plots: Vec<Value> = plots
         .files
         .iter()
@@ -455,7 +458,10 @@ pub fn render_report(clip: &ClipAnalysis, plots: &Plots, media: &Media) -> Resul
                 selfcheck => Value::from_safe_string(SELFCHECK_JS.to_string()),
             })
         })
-        .map_err(|e| Error::Other(format!("report template: {e}")))
+        .map_err(|e| Error::Template {
+            template: "report",
+            reason: e.to_string(),
+        })
 }
 
 fn strip_xml_declaration(svg: &str) -> &str {

@@ -216,11 +216,10 @@ pub fn run_frames(
         // time spent waiting for the decoding thread: what decode adds to the wall time
         timing.decode_ms += ms(t);
         if options.cancelled() {
-            return Err(Error::Other(format!(
-                "{}: interrupted at frame {}, nothing written",
-                path.display(),
-                decoded.index()
-            )));
+            return Err(Error::Interrupted {
+                path: path.to_path_buf(),
+                frame: decoded.index(),
+            });
         }
         let frame = match decoded {
             Decoded::Image(frame) => frame,
@@ -285,9 +284,12 @@ pub fn run_frames(
     }
     let variable_frame_rate = frames.finish();
     drop(bar_frames);
-    let (bar, bar_ms) = bar_thread
-        .join()
-        .unwrap_or_else(|_| Err(Error::Other("the bar tracker panicked".into())))?;
+    let (bar, bar_ms) = bar_thread.join().unwrap_or_else(|_| {
+        Err(Error::Internal {
+            path: path.to_path_buf(),
+            reason: "the bar tracker panicked".into(),
+        })
+    })?;
     timing.bar_ms = bar_ms;
     if poses.is_empty() {
         return Err(Error::VideoDecode {

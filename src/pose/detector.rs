@@ -138,13 +138,17 @@ impl PoseDetector {
         let outputs = self
             .engine
             .run(&input, &[1, DETECTOR_SIZE, DETECTOR_SIZE, 3])
-            .map_err(|reason| Error::Other(format!("pose detector: {reason}")))?;
+            .map_err(|reason| Error::Pose {
+                model: "pose detector",
+                reason,
+            })?;
         let regressors = outputs.iter().find(|o| o.shape.last() == Some(&12));
         let logits = outputs.iter().find(|o| o.shape.last() == Some(&1));
         let (Some(regressors), Some(logits)) = (regressors, logits) else {
-            return Err(Error::Other(
-                "pose detector: unexpected output shapes".into(),
-            ));
+            return Err(Error::Pose {
+                model: "pose detector",
+                reason: "unexpected output shapes".into(),
+            });
         };
         let mut detection = decode_best(
             &regressors.data,

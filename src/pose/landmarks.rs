@@ -56,7 +56,10 @@ pub fn mirrored(m: &Affine) -> Affine {
 pub fn crop_input(frame_bgr: &Mat, roi: &Roi, mirror: bool) -> Result<(Vec<f32>, Affine)> {
     let m = crop_to_image(roi);
     let m = if mirror { mirrored(&m) } else { m };
-    let inv = super::invert_affine(&m).ok_or_else(|| Error::Other("degenerate ROI".into()))?;
+    let inv = super::invert_affine(&m).ok_or_else(|| Error::Pose {
+        model: "landmark model",
+        reason: "degenerate ROI".into(),
+    })?;
     let warp = Mat::from_slice_2d(&[[inv[0], inv[1], inv[2]], [inv[3], inv[4], inv[5]]])?;
     let mut crop = Mat::default();
     let side = LANDMARK_SIZE as i32;
@@ -153,7 +156,10 @@ impl LandmarkModel {
         let outs = self
             .engine
             .run(&input, &[1, LANDMARK_SIZE, LANDMARK_SIZE, 3])
-            .map_err(|reason| Error::Other(format!("landmark model: {reason}")))?;
+            .map_err(|reason| Error::Pose {
+                model: "landmark model",
+                reason,
+            })?;
         let find = |len: usize| outs.iter().find(|o| o.data.len() == len);
         let seg = find(LANDMARK_SIZE * LANDMARK_SIZE);
         let (Some(raw), Some(flag), Some(heat)) = (
@@ -161,9 +167,10 @@ impl LandmarkModel {
             find(1),
             find(64 * 64 * ALL_LANDMARKS),
         ) else {
-            return Err(Error::Other(
-                "landmark model: unexpected output shapes".into(),
-            ));
+            return Err(Error::Pose {
+                model: "landmark model",
+                reason: "unexpected output shapes".into(),
+            });
         };
         let mut xy: Vec<(f32, f32)> = (0..ALL_LANDMARKS)
             .map(|i| (raw.data[i * 5], raw.data[i * 5 + 1]))
