@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use formcheck::outputs::annotated::{write_annotated_with, EncoderChoice};
+use formcheck::outputs::annotated::write_annotated_with;
+use formcheck::outputs::Encoder;
 
 fn sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4")
@@ -53,7 +54,7 @@ fn speed_at_1080p() {
     assert!(ok, "ffmpeg could not make the input");
     let clip = formcheck::testkit::fixture::demo_clip(&input, 1920, 1080, 30.0, 300);
     let t = std::time::Instant::now();
-    let media = write_annotated_with(&clip, &tmp, EncoderChoice::Auto, 0).unwrap();
+    let media = write_annotated_with(&clip, &tmp, &Encoder::default(), 0).unwrap();
     let s = t.elapsed().as_secs_f64();
     eprintln!(
         "1080p: {} frames in {s:.1} s = {:.1} fps ({:.1}x real time) with {}",
@@ -88,7 +89,7 @@ fn frames_for_review(out: PathBuf) {
             .unwrap_or(false);
         assert!(ok, "ffmpeg could not scale the sample");
         let clip = formcheck::testkit::fixture::demo_clip(&input, w, h, 30.0, 120);
-        write_annotated_with(&clip, &dir, EncoderChoice::Auto, 0).unwrap();
+        write_annotated_with(&clip, &dir, &Encoder::default(), 0).unwrap();
         let frame = dir.join("frame87.png");
         Command::new("ffmpeg")
             .args(["-loglevel", "error", "-y", "-i"])

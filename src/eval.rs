@@ -237,6 +237,7 @@ pub struct EvalOptions {
     pub jobs: usize,
     pub models_dir: PathBuf,
     pub dev: crate::pass::DevSwitches,
+    pub encoder: crate::outputs::Encoder,
 }
 
 fn analyse_all(
@@ -266,7 +267,7 @@ fn analyse_all(
                 if let Ok(clip) = &r {
                     let dir = opts.out.join(name);
                     let _ = std::fs::create_dir_all(&dir);
-                    if let Err(e) = crate::outputs::write_all(clip, config, &dir) {
+                    if let Err(e) = crate::outputs::write_all(clip, config, &dir, &opts.encoder) {
                         eprintln!("warning: {e}");
                     }
                 }

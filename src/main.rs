@@ -317,6 +317,7 @@ fn eval_command(
         jobs,
         models_dir: data.models_dir,
         dev: dev_switches(),
+        encoder: encoder(),
     };
     match formcheck::eval::run(&cfg, &opts) {
         Ok(report) => {
@@ -333,6 +334,19 @@ fn eval_command(
             ExitCode::from(2)
         }
     }
+}
+
+/// The annotated video's encoder: `FORMCHECK_ENCODER=opencv` forces OpenCV's writer,
+/// `FORMCHECK_FFMPEG` names the ffmpeg program (read here and nowhere deeper).
+fn encoder() -> formcheck::outputs::Encoder {
+    let mut e = formcheck::outputs::Encoder::default();
+    if let Ok(v) = std::env::var("FORMCHECK_ENCODER") {
+        e.choice = formcheck::outputs::annotated::EncoderChoice::parse(&v);
+    }
+    if let Some(p) = std::env::var_os("FORMCHECK_FFMPEG") {
+        e.ffmpeg = PathBuf::from(p);
+    }
+    e
 }
 
 fn main() -> ExitCode {
@@ -525,6 +539,7 @@ fn main() -> ExitCode {
                 models_dir: data.models_dir,
                 progress: ProgressMode::choose(quiet, json_progress),
                 dev: dev_switches(),
+                encoder: encoder(),
             };
             let outcomes = run_batch(&jobs_list, &cfg, &opts, &cancel);
             // The batch index and summaries cover every result folder in --out, this run's

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use formcheck::outputs::annotated::{write_annotated_with, EncoderChoice};
+use formcheck::outputs::Encoder;
 use formcheck::video::VideoReader;
 use opencv::prelude::*;
 use opencv::videoio;
@@ -45,7 +46,11 @@ fn ffprobe_codec(path: &Path) -> Option<String> {
 fn check(choice: EncoderChoice) {
     let tmp = tempfile::tempdir().unwrap();
     let clip = formcheck::testkit::fixture::demo_clip(&sample(), 640, 360, 30.0, 120);
-    let media = write_annotated_with(&clip, tmp.path(), choice, 0).unwrap();
+    let encoder = Encoder {
+        choice,
+        ..Encoder::default()
+    };
+    let media = write_annotated_with(&clip, tmp.path(), &encoder, 0).unwrap();
     let video = tmp.path().join("annotated.mp4");
     let (frames, w, h, tag) = decode(&video);
     assert_eq!(frames, 120, "every input frame");

@@ -137,7 +137,7 @@ fn report_and_index_render_in_chromium_without_errors() {
     let name = formcheck::batch::sanitize(&input.file_stem().unwrap().to_string_lossy());
     let dir = out.join(&name);
     std::fs::create_dir_all(&dir).unwrap();
-    outputs::write_all(&clip, &Config::default(), &dir).unwrap();
+    outputs::write_all(&clip, &Config::default(), &dir, &Default::default()).unwrap();
     outputs::index::write_batch(&out).unwrap();
 
     // 3 faults × 3 thumbnails
@@ -163,7 +163,7 @@ fn chromium_check_catches_a_missing_image() {
     std::fs::create_dir_all(&dir).unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
     let clip = formcheck::testkit::fixture::demo_clip(&sample, 640, 360, 30.0, 120);
-    outputs::write_all(&clip, &Config::default(), &dir).unwrap();
+    outputs::write_all(&clip, &Config::default(), &dir, &Default::default()).unwrap();
     std::fs::remove_file(dir.join("thumbs/fault2_at.jpg")).unwrap();
     let err = check_page(&chrome, &dir.join("report.html"), 9).unwrap_err();
     assert!(err.contains("fault2_at.jpg"), "{err}");
@@ -188,7 +188,7 @@ fn the_angle_plot_cursor_follows_the_video_and_a_click_seeks_it() {
     let tmp = tempfile::tempdir().unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/deadlift_sample.mp4");
     let clip = formcheck::testkit::fixture::demo_clip(&sample, 640, 360, 30.0, 120);
-    outputs::write_all(&clip, &Config::default(), tmp.path()).unwrap();
+    outputs::write_all(&clip, &Config::default(), tmp.path(), &Default::default()).unwrap();
     let page = tmp.path().join("report.html");
     let figure = |name: &str, dom: &str| -> f64 {
         tag_attr(dom, "plot-angles", &format!("data-{name}"))

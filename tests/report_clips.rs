@@ -39,7 +39,7 @@ fn each_rep_gets_a_short_h264_clip_of_its_own_frames() {
     config.output.annotated_video = false;
     config.output.rep_clips = true;
     let tmp = tempfile::tempdir().unwrap();
-    outputs::write_all(&clip, &config, tmp.path()).unwrap();
+    outputs::write_all(&clip, &config, tmp.path(), &Default::default()).unwrap();
     let names = [
         "clips/rep1_hips_shoot_up_first.mp4",
         "clips/rep2_bar_drifts_away_from_the_legs.mp4",

@@ -20,7 +20,7 @@ fn demo_outputs_are_all_written() {
     let dir = out.join("deadlift_sample");
     std::fs::create_dir_all(&dir).unwrap();
     let clip = formcheck::testkit::fixture::demo_clip(&sample(), 640, 360, 30.0, 120);
-    outputs::write_all(&clip, &Config::default(), &dir).unwrap();
+    outputs::write_all(&clip, &Config::default(), &dir, &Default::default()).unwrap();
     for f in [
         "analysis.json",
         "frames.csv",

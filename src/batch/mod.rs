@@ -183,6 +183,8 @@ pub struct BatchOptions {
     pub models_dir: PathBuf,
     pub progress: ProgressMode,
     pub dev: crate::pass::DevSwitches,
+    /// The annotated video's encoder (`FORMCHECK_ENCODER`, `FORMCHECK_FFMPEG`).
+    pub encoder: crate::outputs::Encoder,
 }
 
 /// Analyses every job; never stops on a failed one. `cancel` (Ctrl-C) stops the running
@@ -345,7 +347,7 @@ fn analyze_one(
     let written = claimed
         .map_err(|e| e.to_string())
         .and_then(|_| {
-            crate::outputs::write_all(&clip, config, &tmp).map_err(|e| match e {
+            crate::outputs::write_all(&clip, config, &tmp, &opts.encoder).map_err(|e| match e {
                 Error::Output { reason, .. } => reason,
                 other => other.to_string(),
             })

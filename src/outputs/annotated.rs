@@ -24,12 +24,13 @@ use opencv::videoio::VideoWriter;
 
 use super::glyphs::{GlyphCache, TextStyle};
 use super::timeline;
+use super::Encoder;
 use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::kinematics::Joint;
 use crate::video::decode::PREFETCH_FRAMES;
-use crate::video::scaled::{ffmpeg_program, ReapOnDrop, ScaledFrames};
+use crate::video::scaled::{ReapOnDrop, ScaledFrames};
 use crate::video::VideoReader;
 
 /// `Media::encoder` when the video was switched off.
@@ -118,8 +119,14 @@ pub fn x264_preset(width: i32, height: i32) -> &'static str {
     }
 }
 
-fn start_ffmpeg(path: &Path, width: i32, height: i32, fps: f64) -> std::io::Result<Child> {
-    Command::new(ffmpeg_program())
+fn start_ffmpeg(
+    ffmpeg: &Path,
+    path: &Path,
+    width: i32,
+    height: i32,
+    fps: f64,
+) -> std::io::Result<Child> {
+    Command::new(ffmpeg)
         .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo"])
         .args([
             "-pix_fmt",
@@ -196,11 +203,13 @@ pub enum EncoderChoice {
 }
 
 impl EncoderChoice {
-    /// `FORMCHECK_ENCODER=opencv` forces OpenCV's writer; anything else is [`Auto`](Self::Auto).
-    pub fn from_env() -> Self {
-        match std::env::var("FORMCHECK_ENCODER") {
-            Ok(v) if v.eq_ignore_ascii_case("opencv") => EncoderChoice::OpenCv,
-            _ => EncoderChoice::Auto,
+    /// `opencv` (any case) forces OpenCV's writer; anything else is [`Auto`](Self::Auto)
+    /// (the value of `FORMCHECK_ENCODER`, read by `main`).
+    pub fn parse(value: &str) -> Self {
+        if value.eq_ignore_ascii_case("opencv") {
+            EncoderChoice::OpenCv
+        } else {
+            EncoderChoice::Auto
         }
     }
 }
@@ -211,11 +220,11 @@ fn open_sink(
     width: i32,
     height: i32,
     fps: f64,
-    choice: EncoderChoice,
+    encoder: &Encoder,
     warnings: &mut Vec<String>,
 ) -> Result<(Sink, String, bool)> {
-    if choice == EncoderChoice::Auto {
-        match start_ffmpeg(path, width, height, fps) {
+    if encoder.choice == EncoderChoice::Auto {
+        match start_ffmpeg(&encoder.ffmpeg, path, width, height, fps) {
             Ok(mut child) => {
                 if let Some(stdin) = child.stdin.take() {
                     let (frames, rx) = std::sync::mpsc::sync_channel::<Mat>(PREFETCH_FRAMES);
@@ -257,7 +266,7 @@ fn open_sink(
             }
             Err(e) => warnings.push(format!(
                 "'{}' could not be started ({e}): fell back to OpenCV's video writer",
-                ffmpeg_program()
+                encoder.ffmpeg.display()
             )),
         }
     } else {
@@ -337,13 +346,18 @@ fn planned_thumbs(clip: &ClipAnalysis) -> (Vec<Thumb>, usize) {
     (thumbs, cover)
 }
 
-/// Writes `annotated.mp4` (and the thumbnails) into `dir`, with the encoder the environment
-/// asks for (see [`EncoderChoice::from_env`]).
-pub fn write_annotated(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<Media> {
+/// Writes `annotated.mp4` (and the thumbnails) into `dir` with `encoder`, at the size the
+/// config asks for.
+pub fn write_annotated(
+    clip: &ClipAnalysis,
+    config: &Config,
+    dir: &Path,
+    encoder: &Encoder,
+) -> Result<Media> {
     write_annotated_with(
         clip,
         dir,
-        EncoderChoice::from_env(),
+        encoder,
         config.output.annotated_max_short_side_px,
     )
 }
@@ -360,21 +374,21 @@ pub fn output_size(width: i32, height: i32, max_short_side_px: u32) -> (i32, i32
     (even(width), even(height))
 }
 
-/// Writes `annotated.mp4` (and the thumbnails) into `dir` with the given encoder choice.
+/// Writes `annotated.mp4` (and the thumbnails) into `dir` with the given encoder.
 pub fn write_annotated_with(
     clip: &ClipAnalysis,
     dir: &Path,
-    choice: EncoderChoice,
+    encoder: &Encoder,
     max_short_side_px: u32,
 ) -> Result<Media> {
     let input = Path::new(&clip.analysis.input);
     let info = VideoReader::open(input)?.info().clone();
     let (width, height) = output_size(info.width, info.height, max_short_side_px);
-    let mut frames = ScaledFrames::open(input, width, height)?;
+    let mut frames = ScaledFrames::open(input, width, height, &encoder.ffmpeg)?;
     let out_path = dir.join(VIDEO_FILE);
     let mut warnings = Vec::new();
     let (mut sink, encoder, h264) =
-        open_sink(&out_path, width, height, info.fps, choice, &mut warnings)?;
+        open_sink(&out_path, width, height, info.fps, encoder, &mut warnings)?;
     let (thumbs, cover_frame) = planned_thumbs(clip);
     let mut wanted: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for t in &thumbs {

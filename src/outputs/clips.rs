@@ -71,7 +71,11 @@ pub fn clip_window_s(clip: &ClipAnalysis, rep: &Rep) -> Option<(f64, f64)> {
 }
 
 /// Writes a clip per rep into `dir/clips/`; a rep whose cut fails is a warning, not a failure.
-pub fn write_rep_clips(clip: &ClipAnalysis, dir: &Path) -> (Vec<RepClip>, Vec<String>) {
+pub fn write_rep_clips(
+    clip: &ClipAnalysis,
+    dir: &Path,
+    ffmpeg: &Path,
+) -> (Vec<RepClip>, Vec<String>) {
     let folder = dir.join(CLIPS_DIR);
     let mut clips = Vec::new();
     let mut warnings = Vec::new();
@@ -88,6 +92,7 @@ pub fn write_rep_clips(clip: &ClipAnalysis, dir: &Path) -> (Vec<RepClip>, Vec<St
         };
         let name = clip_name(clip, rep);
         match cut(
+            ffmpeg,
             Path::new(&clip.analysis.input),
             &folder.join(&name),
             start_s,
@@ -107,8 +112,8 @@ pub fn write_rep_clips(clip: &ClipAnalysis, dir: &Path) -> (Vec<RepClip>, Vec<St
 
 /// `ffmpeg -ss START -i INPUT -t DURATION`, libx264 (yuv420p, even size, `+faststart`, no
 /// sound): with the seek before the input and a re-encode, ffmpeg cuts at the exact frame.
-fn cut(input: &Path, out: &Path, start_s: f64, duration_s: f64) -> Result<()> {
-    let output = Command::new(crate::video::scaled::ffmpeg_program())
+fn cut(ffmpeg: &Path, input: &Path, out: &Path, start_s: f64, duration_s: f64) -> Result<()> {
+    let output = Command::new(ffmpeg)
         .args(["-nostdin", "-v", "error", "-y", "-ss"])
         .arg(format!("{start_s:.3}"))
         .arg("-i")

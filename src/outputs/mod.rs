@@ -27,6 +27,24 @@ use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 
+/// The video encoder the outputs use, chosen once by `main`: `FORMCHECK_ENCODER=opencv`
+/// forces OpenCV's writer, `FORMCHECK_FFMPEG` names the `ffmpeg` program (e.g. to test a
+/// machine without one).
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    pub choice: annotated::EncoderChoice,
+    pub ffmpeg: std::path::PathBuf,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Encoder {
+            choice: annotated::EncoderChoice::Auto,
+            ffmpeg: "ffmpeg".into(),
+        }
+    }
+}
+
 /// Writes one output file for one analysed clip.
 pub trait Exporter: Sync {
     /// File name inside the clip's output folder.
@@ -53,13 +71,18 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
 /// files, the plots, the annotated video with the fault thumbnails, and `report.html`.
 /// A video that cannot be re-encoded is a warning in the report and on stderr, not a failure:
 /// the numbers are still worth having.
-pub fn write_all(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()> {
+pub fn write_all(
+    clip: &ClipAnalysis,
+    config: &Config,
+    dir: &Path,
+    encoder: &Encoder,
+) -> Result<()> {
     write_data_files(clip, config, dir)?;
     let plots = plots::write_plots(clip, config, dir)?;
     let media = if !config.output.annotated_video {
         annotated::Media::off()
     } else {
-        match annotated::write_annotated(clip, config, dir) {
+        match annotated::write_annotated(clip, config, dir, encoder) {
             Ok(media) => media,
             Err(e) => {
                 let warning = format!("annotated video not written: {e}");
@@ -70,7 +93,7 @@ pub fn write_all(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Result<()>
     };
     let mut media = media;
     if config.output.rep_clips {
-        let (clips, warnings) = clips::write_rep_clips(clip, dir);
+        let (clips, warnings) = clips::write_rep_clips(clip, dir, &encoder.ffmpeg);
         media.rep_clips = clips;
         media.warnings.extend(warnings);
     }

@@ -15,11 +15,6 @@ use super::decode::{Decoded, Prefetch, PREFETCH_FRAMES};
 use super::VideoReader;
 use crate::error::{Error, Result};
 
-/// The `ffmpeg` program (`FORMCHECK_FFMPEG` overrides it, e.g. to test a machine without).
-pub fn ffmpeg_program() -> String {
-    std::env::var("FORMCHECK_FFMPEG").unwrap_or_else(|_| "ffmpeg".into())
-}
-
 /// An `ffmpeg` child that is killed and reaped when dropped before it was waited for (an
 /// error path that returned early), so a failed clip leaves no ffmpeg running or zombie.
 pub struct ReapOnDrop(Option<Child>);
@@ -64,8 +59,10 @@ enum Source {
 }
 
 impl ScaledFrames {
-    pub fn open(path: &Path, width: i32, height: i32) -> Result<Self> {
-        let source = match start_ffmpeg(path, width, height) {
+    /// Frames of `path` at `width`×`height`, decoded and scaled by the `ffmpeg` program
+    /// (OpenCV's decoder and resize when it does not start).
+    pub fn open(path: &Path, width: i32, height: i32, ffmpeg: &Path) -> Result<Self> {
+        let source = match start_ffmpeg(path, width, height, ffmpeg) {
             Ok(child) => child,
             Err(_) => start_opencv(path)?,
         };
@@ -148,9 +145,9 @@ impl ScaledFrames {
 /// the pipe and leaves the colour conversion to OpenCV's (SIMD, ~3x cheaper than swscale's
 /// bgr24 output measured on 1080p -> 720p). A thread reads the pipe a few frames ahead (a
 /// bounded queue), so the decoder never waits on the drawing and memory stays flat.
-fn start_ffmpeg(path: &Path, width: i32, height: i32) -> std::io::Result<Source> {
+fn start_ffmpeg(path: &Path, width: i32, height: i32, ffmpeg: &Path) -> std::io::Result<Source> {
     let yuv = width % 2 == 0 && height % 2 == 0;
-    let mut child = Command::new(ffmpeg_program())
+    let mut child = Command::new(ffmpeg)
         .args(["-v", "error", "-nostdin", "-i"])
         .arg(path)
         // every decoded frame once, as the analysis saw them (no rate conversion)
