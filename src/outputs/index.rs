@@ -378,14 +378,7 @@ impl TrendsPlot {
                 });
             chart.draw_series(pts.iter().map(|p| Circle::new(*p, 4, c.filled())))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((font::FAMILY, 12))
-            .draw()?;
-        Ok(())
+        plots::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)
     }
 }
 

@@ -70,6 +70,25 @@ pub const REP_COLOURS: [RGBColor; 6] = [
     RGBColor(140, 86, 75),
 ];
 
+/// The legend of every plot: a light box at `at`, labels at `font_px`.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    at: SeriesLabelPosition,
+    font_px: u32,
+) -> PlotResult
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(at)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font((font::FAMILY, font_px))
+        .draw()?;
+    Ok(())
+}
+
 /// One line per rep (possibly in several runs), with a legend entry per rep.
 fn draw_rep_lines<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<
@@ -96,14 +115,7 @@ where
             }
         }
     }
-    chart
-        .configure_series_labels()
-        .position(legend_at)
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(180, 180, 180))
-        .label_font((font::FAMILY, 13))
-        .draw()?;
-    Ok(())
+    draw_legend(chart, legend_at, 13)
 }
 
 /// Something drawable on any plotters backend.
@@ -514,14 +526,7 @@ impl Plot for AnglesPlot {
                 .label(label)
                 .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 20, y + 6)], fill.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((font::FAMILY, 13))
-            .draw()?;
-        Ok(())
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight, 13)
     }
 }
 

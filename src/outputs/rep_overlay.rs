@@ -163,14 +163,7 @@ impl RepOverlayPlot {
                 }
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font((font::FAMILY, 12))
-            .draw()?;
-        Ok(())
+        plots::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)
     }
 }
 
