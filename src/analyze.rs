@@ -20,7 +20,7 @@ use crate::view::ViewVerdict;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PoseSummary {
     pub model: ModelKind,
     pub side: Side,
@@ -35,7 +35,7 @@ pub struct PoseSummary {
 }
 
 /// `analysis.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Analysis {
     pub schema_version: u32,
     pub input: String,

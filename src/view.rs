@@ -15,7 +15,7 @@ use crate::pose::PoseFrame;
 use crate::reps::Rep;
 
 /// The view verdict for a clip: judged only when `side_view`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ViewVerdict {
     pub side_view: bool,
     pub reason: String,

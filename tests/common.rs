@@ -47,8 +47,27 @@ pub fn analyze(inputs: &[&Path], out: &Path, extra: &[&str]) -> (Option<i32>, St
         .args(extra)
         .output()
         .expect("run formcheck");
+    assert_results_match_the_schema(out);
     (
         r.status.code(),
         String::from_utf8_lossy(&r.stderr).to_string(),
     )
+}
+
+/// Every `analysis.json` under `out` follows the schema derived from the types.
+pub fn assert_results_match_the_schema(out: &Path) {
+    let validator =
+        jsonschema::validator_for(&formcheck::outputs::json::schema()).expect("a valid schema");
+    for entry in walkdir::WalkDir::new(out).into_iter().flatten() {
+        if entry.file_name() != "analysis.json" {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("readable analysis.json");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", entry.path().display());
+    }
 }

@@ -1,92 +1,11 @@
-//! `analysis.json` follows `schema/analysis.schema.json`, checked with a small validator for
-//! the part of JSON Schema the file uses (type, required, properties, items, enum, minimum,
-//! maximum, local $ref).
+//! `analysis.json` follows its JSON Schema, derived from the types (`schemars`) and shipped as
+//! `schema/analysis.schema.json`; every written file is validated with `jsonschema`.
 
 use std::path::Path;
 
 use formcheck::config::Config;
 use formcheck::outputs;
 use serde_json::Value;
-
-fn type_ok(t: &str, v: &Value) -> bool {
-    match t {
-        "object" => v.is_object(),
-        "array" => v.is_array(),
-        "string" => v.is_string(),
-        "boolean" => v.is_boolean(),
-        "null" => v.is_null(),
-        "integer" => v.is_i64() || v.is_u64(),
-        "number" => v.is_number(),
-        _ => false,
-    }
-}
-
-fn validate(schema: &Value, root: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
-    if let Some(r) = schema.get("$ref").and_then(|r| r.as_str()) {
-        let target = root
-            .pointer(r.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("bad $ref {r}"));
-        return validate(target, root, v, at, errors);
-    }
-    if let Some(t) = schema.get("type") {
-        let ok = match t {
-            Value::String(s) => type_ok(s, v),
-            Value::Array(a) => a.iter().filter_map(|x| x.as_str()).any(|s| type_ok(s, v)),
-            _ => true,
-        };
-        if !ok {
-            errors.push(format!("{at}: {v} is not {t}"));
-            return;
-        }
-    }
-    if let Some(e) = schema.get("enum").and_then(|e| e.as_array()) {
-        if !e.contains(v) {
-            errors.push(format!("{at}: {v} not in {e:?}"));
-        }
-    }
-    if let Some(x) = v.as_f64() {
-        if let Some(m) = schema.get("minimum").and_then(|m| m.as_f64()) {
-            if x < m {
-                errors.push(format!("{at}: {x} < {m}"));
-            }
-        }
-        if let Some(m) = schema.get("maximum").and_then(|m| m.as_f64()) {
-            if x > m {
-                errors.push(format!("{at}: {x} > {m}"));
-            }
-        }
-    }
-    if let Some(obj) = v.as_object() {
-        for r in schema
-            .get("required")
-            .and_then(|r| r.as_array())
-            .into_iter()
-            .flatten()
-        {
-            let key = r.as_str().unwrap();
-            if !obj.contains_key(key) {
-                errors.push(format!("{at}: missing {key}"));
-            }
-        }
-        if let Some(props) = schema.get("properties").and_then(|p| p.as_object()) {
-            for (k, s) in props {
-                if let Some(x) = obj.get(k) {
-                    validate(s, root, x, &format!("{at}/{k}"), errors);
-                }
-            }
-        }
-    }
-    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
-        for (i, x) in arr.iter().enumerate() {
-            validate(items, root, x, &format!("{at}/{i}"), errors);
-        }
-    }
-}
-
-fn schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/analysis.schema.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 fn written_analysis(clip: &formcheck::analyze::ClipAnalysis) -> Value {
     let tmp = tempfile::tempdir().unwrap();
@@ -95,33 +14,47 @@ fn written_analysis(clip: &formcheck::analyze::ClipAnalysis) -> Value {
         .unwrap()
 }
 
+fn errors(v: &Value) -> Vec<String> {
+    let validator = jsonschema::validator_for(&outputs::json::schema()).expect("a valid schema");
+    validator
+        .iter_errors(v)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+#[test]
+fn the_shipped_schema_is_the_one_derived_from_the_types() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/analysis.schema.json");
+    let shipped: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(
+        shipped,
+        outputs::json::schema(),
+        "schema/analysis.schema.json is stale: cargo run --release --example write_schema"
+    );
+}
+
 #[test]
 fn analysis_json_matches_its_schema() {
-    let schema = schema();
     let mut clip = formcheck::testkit::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
-    let mut errors = Vec::new();
-    validate(&schema, &schema, &written_analysis(&clip), "", &mut errors);
-    assert!(errors.is_empty(), "{errors:#?}");
-    // and the shape main produces today: no reps, no faults, no plate, no mid-foot
+    let e = errors(&written_analysis(&clip));
+    assert!(e.is_empty(), "{e:#?}");
+    // and the shape of a clip without a lifter: no reps, no faults, no plate, no mid-foot
     clip.analysis.reps.clear();
     clip.analysis.faults.clear();
     clip.analysis.bar.plate = None;
     clip.analysis.bar.midfoot_x_px = None;
     clip.analysis.pose.message = Some("no person found in any frame".into());
-    let mut errors = Vec::new();
-    validate(&schema, &schema, &written_analysis(&clip), "", &mut errors);
-    assert!(errors.is_empty(), "{errors:#?}");
+    let e = errors(&written_analysis(&clip));
+    assert!(e.is_empty(), "{e:#?}");
 }
 
 #[test]
 fn the_validator_catches_a_wrong_file() {
-    let schema = schema();
     let clip = formcheck::testkit::fixture::demo_clip(Path::new("x.mp4"), 640, 360, 30.0, 120);
     let mut v = written_analysis(&clip);
     v["faults"][0]["confidence"] = Value::from(1.5);
-    v["video"]["rotation"] = Value::from(45);
+    v["reps"][0]["index"] = Value::from("one");
     v.as_object_mut().unwrap().remove("view");
-    let mut errors = Vec::new();
-    validate(&schema, &schema, &v, "", &mut errors);
-    assert_eq!(errors.len(), 3, "{errors:#?}");
+    let e = errors(&v);
+    assert_eq!(e.len(), 3, "{e:#?}");
 }

@@ -27,7 +27,7 @@ use scale::{plate_ignores_the_lift, plate_track, wrist_samples, PlateObservation
 use track::HubTracker;
 
 /// Where a frame's bar position came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BarSource {
     Plate,
@@ -54,7 +54,7 @@ pub struct BarSample {
 }
 
 /// How pixels become centimetres.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Scale {
     pub cm_per_px: f64,
     /// "plate" (measured from the plate's diameter) or "fallback" (from body size).
@@ -64,7 +64,7 @@ pub struct Scale {
 }
 
 /// The plate found at set-up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct PlateInfo {
     pub frame: usize,
     pub center_x_px: f64,
@@ -75,7 +75,7 @@ pub struct PlateInfo {
 }
 
 /// The bar through the clip.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BarTrack {
     #[serde(skip)]
     pub samples: Vec<BarSample>,

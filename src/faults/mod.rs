@@ -24,7 +24,7 @@ use crate::reps::Rep;
 use crate::view::ViewVerdict;
 
 /// One fault found in one rep.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Finding {
     pub kind: String,
     pub rep: usize,
@@ -33,7 +33,9 @@ pub struct Finding {
     pub unit: String,
     pub start_frame: usize,
     pub end_frame: usize,
-    /// 0–1, from landmark visibility over the window.
+    /// 0–1: the reliability of the window's frames, capped by the visibility of the joints
+    /// the fault reads.
+    #[schemars(range(min = 0.0, max = 1.0))]
     pub confidence: f64,
     pub cue: String,
     /// The absolute measure behind a relative `value` (e.g. the upper-back curve angle when
@@ -46,7 +48,7 @@ pub struct Finding {
 }
 
 /// A fault that could not be judged for a rep (or the whole clip when `rep` is `None`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct NotAssessable {
     pub kind: String,
     pub rep: Option<usize>,

@@ -16,7 +16,7 @@ pub use config::{FilterConfig, ReliabilityConfig};
 use filters::Gappy;
 
 /// Which body side faces the camera.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     Left,
@@ -24,7 +24,7 @@ pub enum Side {
 }
 
 /// Which way the lifter faces in the image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Facing {
     /// Towards image-right (+x).

@@ -64,7 +64,7 @@ impl RunOptions {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct VideoSummary {
     #[serde(flatten)]
     pub info: VideoInfo,
@@ -114,7 +114,7 @@ impl VideoSummary {
 }
 
 /// Where the time went (milliseconds), for the benchmark.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct StageTiming {
     pub decode_ms: f64,
     pub detector_ms: f64,

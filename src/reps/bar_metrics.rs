@@ -9,7 +9,7 @@ use crate::bar::BarTrack;
 use crate::kinematics::Kinematics;
 
 /// Per-rep bar figures, what velocity-based-training apps report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RepBarMetrics {
     pub max_forward_cm: Option<f64>,
     pub max_backward_cm: Option<f64>,

@@ -19,7 +19,7 @@ use crate::kinematics::{Joint, Kinematics};
 pub use config::RepsConfig;
 
 /// Angles at one key moment of a rep (degrees, `None` = unknown).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct KeyAngles {
     pub trunk_angle_deg: Option<f64>,
     pub hip_angle_deg: Option<f64>,
@@ -28,7 +28,7 @@ pub struct KeyAngles {
 }
 
 /// One rep. Frames are `None` where that phase is not in the clip (partial reps).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Rep {
     pub index: usize,
     pub start_frame: Option<usize>,

@@ -14,7 +14,7 @@ use opencv::videoio::{self, VideoCapture};
 use crate::error::{Error, Result};
 
 /// What the container says about the video, after rotation.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct VideoInfo {
     pub fps: f64,
     /// Frame count as reported by the container; the decoded count may differ.
