@@ -158,17 +158,43 @@ fn data_hints(models_dir: Option<PathBuf>) -> Hints {
 
 /// Finds the models `model` needs and loads ONNX Runtime, before anything is written; a miss
 /// is printed with every place looked at and the fix.
-fn resolve_data(models_dir: Option<PathBuf>, model: ModelKind) -> Result<DataPaths, ExitCode> {
+fn resolve_data(models_dir: Option<PathBuf>, model: ModelKind) -> anyhow::Result<DataPaths> {
     let required = [formcheck::pose::tracker::DETECTOR_FILE, model.file_name()];
-    let data = data_dir::resolve(&data_hints(models_dir), &required).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    })?;
-    formcheck::pose::engine::init_runtime(&data.ort_library).map_err(|e| {
-        eprintln!("error: ONNX Runtime: {e}\n{}", data_dir::FIX);
-        ExitCode::from(2)
-    })?;
+    let data = data_dir::resolve(&data_hints(models_dir), &required)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    formcheck::pose::engine::init_runtime(&data.ort_library)
+        .map_err(|e| Failure::usage(format!("ONNX Runtime: {e}\n{}", data_dir::FIX)))?;
     Ok(data)
+}
+
+/// What ends a command early: the message (printed as `error: …`) and the exit status.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+struct Failure {
+    message: String,
+    status: u8,
+}
+
+impl Failure {
+    /// A usage, config or setup problem: exit 2.
+    fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            status: 2,
+        }
+    }
+}
+
+/// The exit status of an error, from its type: a [`Failure`] says it; a library error by
+/// its kind ([`formcheck::error::Error::exit_code`]); anything else is 1.
+fn exit_status(e: &anyhow::Error) -> u8 {
+    if let Some(f) = e.downcast_ref::<Failure>() {
+        f.status
+    } else if let Some(lib) = e.downcast_ref::<formcheck::error::Error>() {
+        lib.exit_code()
+    } else {
+        1
+    }
 }
 
 /// `formcheck doctor`: one block per check, the fix under each problem.
@@ -292,25 +318,15 @@ fn eval_command(
     jobs: usize,
     models_dir: Option<PathBuf>,
     no_video: bool,
-) -> ExitCode {
-    let mut cfg = match config
+) -> anyhow::Result<ExitCode> {
+    let mut cfg = config
         .as_deref()
         .map(Config::load)
-        .unwrap_or(Ok(Config::default()))
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+        .unwrap_or(Ok(Config::default()))?;
     if no_video {
         cfg.output.annotated_video = false;
     }
-    let data = match resolve_data(models_dir, cfg.pose.model) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let data = resolve_data(models_dir, cfg.pose.model)?;
     let opts = formcheck::eval::EvalOptions {
         shared,
         out,
@@ -319,20 +335,13 @@ fn eval_command(
         dev: dev_switches(),
         encoder: encoder(),
     };
-    match formcheck::eval::run(&cfg, &opts) {
-        Ok(report) => {
-            println!("{}", report.markdown);
-            if report.failures.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!("eval: {} checks failed", report.failures.len());
-                ExitCode::from(1)
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
+    let report = formcheck::eval::run(&cfg, &opts).map_err(|e| Failure::usage(e.to_string()))?;
+    println!("{}", report.markdown);
+    if report.failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("eval: {} checks failed", report.failures.len());
+        Ok(ExitCode::from(1))
     }
 }
 
@@ -350,11 +359,22 @@ fn encoder() -> formcheck::outputs::Encoder {
 }
 
 fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit_status(&e))
+        }
+    }
+}
+
+/// The command; an error ends it with the status its type says ([`exit_status`]).
+fn run() -> anyhow::Result<ExitCode> {
     quiet_video_logs();
     let cli = Cli::parse();
     // read once, here: nothing deeper down looks at the environment for the shard
     let scheduler = shard::SchedulerEnv::from_process();
-    match cli.command {
+    Ok(match cli.command {
         Command::Index { out, wait } => index_command(&out, wait),
         Command::Doctor { models_dir } => doctor(models_dir),
         Command::Completions { shell } => {
@@ -376,7 +396,7 @@ fn main() -> ExitCode {
                     (Some(sub), "doctor") => sub.clone().name("formcheck-doctor"),
                     _ => {
                         eprintln!("error: no subcommand {name}");
-                        return ExitCode::from(2);
+                        return Ok(ExitCode::from(2));
                     }
                 },
             };
@@ -396,7 +416,7 @@ fn main() -> ExitCode {
             jobs,
             models_dir,
             no_video,
-        } => eval_command(shared, out, config, jobs, models_dir, no_video),
+        } => eval_command(shared, out, config, jobs, models_dir, no_video)?,
         Command::Analyze {
             inputs,
             out,
@@ -414,13 +434,7 @@ fn main() -> ExitCode {
             shard,
         } => {
             let mut cfg = match &config {
-                Some(path) => match Config::load(path) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(2);
-                    }
-                },
+                Some(path) => Config::load(path)?,
                 None => Config::default(),
             };
             if let Some(m) = model {
@@ -432,27 +446,17 @@ fn main() -> ExitCode {
             cfg.output.rep_clips |= clips;
             if let Some(d) = plate_diameter_cm {
                 cfg.bar.plate_diameter_cm = d;
-                if let Err(e) = cfg
-                    .validate()
+                cfg.validate()
                     .and_then(|_| formcheck::config::ranges::check(&cfg))
-                {
-                    eprintln!("error: --plate-diameter-cm: {e}");
-                    return ExitCode::from(2);
-                }
+                    .map_err(|e| Failure::usage(format!("--plate-diameter-cm: {e}")))?;
             }
-            let shard = match shard.as_deref().map(|s| shard::parse(s, &scheduler)) {
-                Some(Ok(s)) => Some(s),
-                Some(Err(e)) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::from(2);
-                }
-                None => None,
-            };
+            let shard = shard
+                .as_deref()
+                .map(|s| shard::parse(s, &scheduler))
+                .transpose()
+                .map_err(|e| Failure::usage(e.to_string()))?;
             // No models, no runtime: stop before any output folder or index is written.
-            let data = match resolve_data(models_dir, cfg.pose.model) {
-                Ok(d) => d,
-                Err(code) => return code,
-            };
+            let data = resolve_data(models_dir, cfg.pose.model)?;
             let cancel = Arc::new(AtomicBool::new(false));
             on_interrupt(&cancel);
             let out_canonical = std::fs::canonicalize(&out).ok();
@@ -461,14 +465,16 @@ fn main() -> ExitCode {
                 for e in collected.failures {
                     eprintln!("error: {e}");
                 }
-                return ExitCode::from(2);
+                return Ok(ExitCode::from(2));
             }
             let mut notes = collected.notes;
             let input_failures = collected.failures;
-            if let Err(e) = std::fs::create_dir_all(&out) {
-                eprintln!("error: {}: cannot create output folder: {e}", out.display());
-                return ExitCode::from(2);
-            }
+            std::fs::create_dir_all(&out).map_err(|e| {
+                Failure::usage(format!(
+                    "{}: cannot create output folder: {e}",
+                    out.display()
+                ))
+            })?;
             let waiting = |pid: &str| {
                 eprintln!(
                     "waiting: another formcheck run (pid {pid}) is writing to {}",
@@ -491,16 +497,16 @@ fn main() -> ExitCode {
                         "error: {}: another formcheck run (pid {pid}) is writing to this output folder; wait for it to finish or add --wait",
                         out.display()
                     );
-                    return ExitCode::from(2);
+                    return Ok(ExitCode::from(2));
                 }
                 Err(outdir::LockError::Io(e)) => {
                     eprintln!(
                         "error: {}: cannot lock the output folder: {e}",
                         out.display()
                     );
-                    return ExitCode::from(2);
+                    return Ok(ExitCode::from(2));
                 }
-                Err(outdir::LockError::Interrupted) => return ExitCode::from(130),
+                Err(outdir::LockError::Interrupted) => return Ok(ExitCode::from(130)),
             };
             // a shard cannot tell another host's live temporary folder from debris
             let removed = match shard {
@@ -605,7 +611,7 @@ fn main() -> ExitCode {
                 );
             }
             if cancel.load(Ordering::SeqCst) {
-                return ExitCode::from(130);
+                return Ok(ExitCode::from(130));
             }
             if failed.is_empty() {
                 ExitCode::SUCCESS
@@ -613,5 +619,5 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-    }
+    })
 }
