@@ -92,8 +92,9 @@ fn y_of(els: &[Element], value: f64) -> f64 {
     a.1 + (value - a.0) * (b.1 - a.1) / (b.0 - a.0)
 }
 
-/// y of the horizontal dashes drawn in `colour` (several short segments at one height).
-fn dashed_heights(els: &[Element], colour: &str) -> Vec<f64> {
+/// The positions of the dashed lines drawn in `colour`: each is several short segments at
+/// one height (`Axis::Y`: horizontal lines, their y) or at one x (`Axis::X`: vertical ones).
+fn dashes(els: &[Element], colour: &str, axis: Axis) -> Vec<f64> {
     let mut count: HashMap<i64, usize> = HashMap::new();
     for e in els.iter().filter(|e| e.name == "polyline") {
         if e.attrs
@@ -110,15 +111,33 @@ fn dashed_heights(els: &[Element], colour: &str) -> Vec<f64> {
                 Some((x.parse().ok()?, y.parse().ok()?))
             })
             .collect();
-        if pts.len() == 2 && pts[0].1 == pts[1].1 && (pts[1].0 - pts[0].0).abs() < 20.0 {
-            *count.entry(pts[0].1 as i64).or_default() += 1;
+        // (the coordinate that stays, the one that runs) of each end
+        let ends: Vec<(f64, f64)> = pts
+            .iter()
+            .map(|&(x, y)| match axis {
+                Axis::Y => (y, x),
+                Axis::X => (x, y),
+            })
+            .collect();
+        if ends.len() == 2 && ends[0].0 == ends[1].0 && (ends[1].1 - ends[0].1).abs() < 20.0 {
+            *count.entry(ends[0].0 as i64).or_default() += 1;
         }
     }
     count
         .into_iter()
         .filter(|(_, n)| *n >= 5)
-        .map(|(y, _)| y as f64)
+        .map(|(at, _)| at as f64)
         .collect()
+}
+
+#[derive(Clone, Copy)]
+enum Axis {
+    X,
+    Y,
+}
+
+fn dashed_heights(els: &[Element], colour: &str) -> Vec<f64> {
+    dashes(els, colour, Axis::Y)
 }
 
 fn demo() -> formcheck::analyze::ClipAnalysis {
@@ -196,33 +215,8 @@ fn x_of(els: &[Element], value: f64) -> f64 {
     a.1 + (value - a.0) * (b.1 - a.1) / (b.0 - a.0)
 }
 
-/// x of the vertical dashes drawn in `colour`.
 fn dashed_columns(els: &[Element], colour: &str) -> Vec<f64> {
-    let mut count: HashMap<i64, usize> = HashMap::new();
-    for e in els.iter().filter(|e| e.name == "polyline") {
-        if e.attrs
-            .get("stroke")
-            .map(|s| s.eq_ignore_ascii_case(colour))
-            != Some(true)
-        {
-            continue;
-        }
-        let pts: Vec<(f64, f64)> = e.attrs["points"]
-            .split_whitespace()
-            .filter_map(|p| {
-                let (x, y) = p.split_once(',')?;
-                Some((x.parse().ok()?, y.parse().ok()?))
-            })
-            .collect();
-        if pts.len() == 2 && pts[0].0 == pts[1].0 && (pts[1].1 - pts[0].1).abs() < 20.0 {
-            *count.entry(pts[0].0 as i64).or_default() += 1;
-        }
-    }
-    count
-        .into_iter()
-        .filter(|(_, n)| *n >= 5)
-        .map(|(x, _)| x as f64)
-        .collect()
+    dashes(els, colour, Axis::X)
 }
 
 /// Pixels per axis unit across and up, from the tick labels.
