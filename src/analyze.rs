@@ -117,7 +117,13 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
     let bar = crate::bar::track(bar, &kinematics, &config.bar, &config.filter);
     let reps = crate::reps::find_reps(&kinematics, &bar, &config.reps);
     let video = video.with_damage_check(&kinematics.time_s);
-    let view = crate::view::check_view(&poses, video.info.height as f64, &reps, &config.view);
+    let view = crate::view::check_view(
+        &poses,
+        video.info.height as f64,
+        &kinematics,
+        &reps,
+        &config.view,
+    );
     let (faults, not_assessable) = crate::faults::assess(&crate::faults::FaultInput {
         kinematics: &kinematics,
         bar: &bar,

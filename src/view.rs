@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::kinematics::Kinematics;
 use crate::pose::idx::*;
 use crate::pose::PoseFrame;
 use crate::reps::Rep;
@@ -99,11 +100,17 @@ pub fn measure(poses: &[PoseFrame], frame_height_px: f64) -> Option<ViewMeasures
 pub fn check_view(
     poses: &[PoseFrame],
     frame_height_px: f64,
+    kinematics: &Kinematics,
     reps: &[Rep],
     cfg: &ViewConfig,
 ) -> ViewVerdict {
     let mut verdict = side_view_verdict(poses, frame_height_px, cfg);
     let person_found = poses.iter().any(|p| p.landmarks.is_some());
+    if person_found && !kinematics.feet_in_picture {
+        verdict.reason.push_str(
+            "; the feet are never seen (out of the picture or hidden), so the knees and the hip angle cannot be measured: film the whole body",
+        );
+    }
     if person_found && reps.is_empty() {
         verdict.reason.push_str("; no deadlift rep found");
     }
@@ -231,7 +238,19 @@ mod tests {
             })
             .collect();
         assert_eq!(
-            check_view(&empty, 720.0, &[], &config.view).reason,
+            check_view(
+                &empty,
+                720.0,
+                &Kinematics::from_tracks(
+                    30.0,
+                    crate::kinematics::Side::Left,
+                    crate::kinematics::Facing::Right,
+                    vec![]
+                ),
+                &[],
+                &config.view
+            )
+            .reason,
             "no person found"
         );
     }

@@ -34,6 +34,10 @@ const MIN_FOOT_FRAMES: usize = 3;
 /// renders). The feet stay put in a deadlift, so the median ignores the frames where the
 /// model slips.
 pub fn midfoot_x_px(k: &Kinematics, plate_bottom_y_px: Option<&[Option<f64>]>) -> Option<f64> {
+    // feet never seen: any heel/toe position is the model's guess
+    if !k.feet_in_picture {
+        return None;
+    }
     let (heel, toe, ankle) = (
         k.joint(Joint::Heel),
         k.joint(Joint::FootIndex),

@@ -59,6 +59,11 @@ impl Fault for BarDrift {
         let Some((from, to)) = rep.span(false) else {
             return Verdict::NotAssessable("the rep has no pull or descent in the clip".into());
         };
+        if bar.midfoot_x_px.is_none() {
+            return Verdict::NotAssessable(
+                "mid-foot unknown: the feet are not seen in the clip".into(),
+            );
+        }
         if bar.scale.cm_per_px <= 0.0 {
             return Verdict::NotAssessable("no scale to turn pixels into cm".into());
         }

@@ -5,6 +5,7 @@
 pub mod angles;
 pub mod back;
 pub mod config;
+pub mod feet;
 pub mod filters;
 pub mod reliability;
 
@@ -159,6 +160,9 @@ pub struct Kinematics {
     pub swaps_repaired: usize,
     /// Time the swap repair and the reliability checks took (ms), for the benchmark.
     pub reliability_ms: f64,
+    /// Whether the model sees the feet at all ([`feet::feet_in_picture`]); when not, the knee
+    /// and everything below it are gaps throughout.
+    pub feet_in_picture: bool,
 }
 
 impl Kinematics {
@@ -239,6 +243,7 @@ impl Kinematics {
             min_reliability: ReliabilityConfig::default().min_score,
             swaps_repaired: 0,
             reliability_ms: 0.0,
+            feet_in_picture: true,
         };
         k.angles = compute_angles(&k);
         k
@@ -437,6 +442,18 @@ pub fn from_landmarks(
         })
         .collect::<Vec<_>>();
     let mut joints = joints;
+    let seen_visibility = reliability_cfg.visibility_full as f32;
+    let feet_in_picture = feet::feet_in_picture(&joints, seen_visibility);
+    if !feet_in_picture {
+        for t in joints
+            .iter_mut()
+            .filter(|t| feet::LOWER_LEG.contains(&t.joint))
+        {
+            t.filtered.iter_mut().for_each(|p| *p = None);
+        }
+    } else if let Some(torso_px) = median_torso_px(&joints) {
+        feet::plant(&mut joints, seen_visibility, torso_px);
+    }
     lead_hip_by_lag(&mut joints, pose.hip_tracking_lag_frames);
     shift_hip_to_joint_centre(&mut joints, facing, pose.hip_forward_offset_torso_fraction);
     let mut k = Kinematics::from_tracks(fps, side, facing, joints);
@@ -445,6 +462,7 @@ pub fn from_landmarks(
     k.min_reliability = reliability_cfg.min_score;
     k.swaps_repaired = swaps_repaired;
     k.reliability_ms = reliability_ms;
+    k.feet_in_picture = feet_in_picture;
     k
 }
 
@@ -482,9 +500,8 @@ fn lead_hip_by_lag(joints: &mut [JointTrack], lag_frames: f64) {
     }
 }
 
-/// Moves the filtered hip back (against the facing direction) by `fraction` of the median
-/// shoulder–hip length over the clip.
-fn shift_hip_to_joint_centre(joints: &mut [JointTrack], facing: Facing, fraction: f64) {
+/// Median shoulder–hip length of the filtered tracks (px), `None` when never both known.
+fn median_torso_px(joints: &[JointTrack]) -> Option<f64> {
     let pos = |j: Joint| Joint::ALL.iter().position(|&x| x == j).unwrap_or(0);
     let (shoulder, hip) = (pos(Joint::Shoulder), pos(Joint::Hip));
     let mut lengths: Vec<f64> = joints[shoulder]
@@ -494,10 +511,18 @@ fn shift_hip_to_joint_centre(joints: &mut [JointTrack], facing: Facing, fraction
         .filter_map(|(s, h)| Some(((*s)?, (*h)?)))
         .map(|(s, h)| ((s.0 - h.0).powi(2) + (s.1 - h.1).powi(2)).sqrt())
         .collect();
-    if fraction == 0.0 || lengths.is_empty() {
+    (!lengths.is_empty()).then(|| filters::median_of(&mut lengths))
+}
+
+/// Moves the filtered hip back (against the facing direction) by `fraction` of the median
+/// shoulder–hip length over the clip.
+fn shift_hip_to_joint_centre(joints: &mut [JointTrack], facing: Facing, fraction: f64) {
+    let Some(torso_px) = median_torso_px(joints).filter(|_| fraction != 0.0) else {
         return;
-    }
-    let shift_px = fraction * filters::median_of(&mut lengths) * facing.sign();
+    };
+    let pos = |j: Joint| Joint::ALL.iter().position(|&x| x == j).unwrap_or(0);
+    let hip = pos(Joint::Hip);
+    let shift_px = fraction * torso_px * facing.sign();
     for p in joints[hip].filtered.iter_mut().flatten() {
         p.0 -= shift_px;
     }

@@ -20,7 +20,8 @@
 //! and size); a joint under `reliability.min_score` is a gap in that frame, so a wrong ankle
 //! blanks the knee angle and leaves the trunk. A bone vouches for both its ends: a joint is
 //! suspect only when every bone it belongs to is off. The frame's score is the weakest of the
-//! shoulder, hip and knee (every main fault needs them); those three are gated together by it
+//! shoulder, hip and knee (every main fault needs them) and of the torso and thigh bones (the
+//! trunk and hip angles are those bones); those three joints are gated together by it
 //! (`kinematics::from_landmarks`), and a frame under `min_score` counts as unreliable for reps
 //! and faults. Left/right label swaps are repaired first
 //! ([`repair_swaps`]).
@@ -127,6 +128,8 @@ const SEGMENTS: [(Joint, Joint, f64); 5] = [
     (Joint::Knee, Joint::Ankle, 1.0),
     (Joint::Shoulder, Joint::Hip, 1.0),
 ];
+/// Fewest frames with both ends of a bone seen for its median length to come from them alone.
+const MIN_SEEN_FOR_MEDIAN: usize = 5;
 const UPPER_ARM: usize = 0;
 const FOREARM: usize = 1;
 const THIGH: usize = 2;
@@ -214,9 +217,26 @@ pub fn assess(
     let n = frames.len();
     let at = |l: &[Landmark; NUM_LANDMARKS], j: Joint| l[j.landmark(side)];
     let length = |l: &[Landmark; NUM_LANDMARKS], a: Joint, b: Joint| dist(&at(l, a), &at(l, b));
+    // each bone's length over the frames where the model sees both its ends: a hidden end is
+    // a guess (at the set-up the plate-hidden ankle sits beside the knee), and a median over
+    // those guesses made every true shin look too long
+    let seen =
+        |l: &[Landmark; NUM_LANDMARKS], j: Joint| at(l, j).visibility as f64 >= cfg.visibility_full;
     let medians: Vec<Option<f64>> = SEGMENTS
         .iter()
-        .map(|&(a, b, _)| median(frames.iter().flatten().map(|l| length(l, a, b)).collect()))
+        .map(|&(a, b, _)| {
+            let both: Vec<f64> = frames
+                .iter()
+                .flatten()
+                .filter(|l| seen(l, a) && seen(l, b))
+                .map(|l| length(l, a, b))
+                .collect();
+            if both.len() >= MIN_SEEN_FOR_MEDIAN {
+                median(both)
+            } else {
+                median(frames.iter().flatten().map(|l| length(l, a, b)).collect())
+            }
+        })
         .collect();
     let torso = medians[4].unwrap_or(0.0).max(1.0);
     // previous and next frame with a pose, for the motion checks
@@ -336,6 +356,13 @@ pub fn assess(
                 core.visibility = core.visibility.min(visibility);
             }
         }
+        // the trunk and hip angles are the torso and thigh bones themselves: a skeleton folded
+        // into the frame (the head cut off by a low camera: a 30 px torso against 80) has
+        // each end vouched for by another bone, but its trunk line is wrong
+        core.segments = core
+            .segments
+            .min(segment_scores[TORSO])
+            .min(segment_scores[THIGH]);
         out[i] = Some(FrameReliability {
             parts: core,
             joints,
@@ -444,6 +471,22 @@ mod tests {
         let s = scores(&f, &t);
         assert!(s[10] < 0.5, "{}", s[10]);
         assert!(s[5] > 0.99 && s[20] > 0.99);
+    }
+
+    #[test]
+    fn a_torso_folded_into_the_frame_is_unreliable_over_several_frames() {
+        // the head leaves the top of the picture: the model draws the shoulder 60 px low for
+        // six frames, each end still vouched for by its other bone (upper arm, thigh)
+        let (mut f, t) = clip(40);
+        for fr in f.iter_mut().skip(10).take(6) {
+            let l = fr.as_mut().unwrap();
+            for j in [idx::L_SHOULDER, idx::L_ELBOW, idx::L_WRIST, idx::L_EAR] {
+                l[j].y_px += 60.0;
+            }
+        }
+        let s = scores(&f, &t);
+        assert!(s[10..16].iter().all(|&x| x < 0.5), "{:?}", &s[10..16]);
+        assert!(s[5] > 0.99 && s[25] > 0.99);
     }
 
     #[test]

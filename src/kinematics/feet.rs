@@ -1,0 +1,208 @@
+//! Planted feet: in a deadlift the feet do not move, so where the model cannot see the near
+//! ankle, heel or toe (the plate hides them at the set-up and at the floor) the joint takes
+//! its planted position, measured on the frames where the model does see it.
+//!
+//! Why: a hidden ankle is a guess, often a shin's length off (on the renders the set-up ankle
+//! reads 50 px above its true place, beside the knee), and the knee and shin angles and the
+//! bar-to-shin distance stand on it. Nothing is planted when the seen positions are spread
+//! (the lifter shuffles or walks): then the measurements stay as they are.
+
+use super::{filters, Joint, JointTrack};
+
+/// The foot joints that stay planted.
+const FOOT: [Joint; 3] = [Joint::Ankle, Joint::Heel, Joint::FootIndex];
+/// The joints that are guesses when the feet are not in the picture.
+pub const LOWER_LEG: [Joint; 4] = [Joint::Knee, Joint::Ankle, Joint::Heel, Joint::FootIndex];
+/// Fewest seen frames, and least share of the clip, for a planted position.
+const MIN_SEEN_FRAMES: usize = 5;
+const MIN_SEEN_FRACTION: f64 = 0.1;
+/// Median distance of the seen positions from the planted one (torso lengths) over which the
+/// foot moved during the clip: a keypoint's jitter on a still foot is a few hundredths.
+const MAX_SPREAD_TORSO: f64 = 0.1;
+
+/// Under this share of the frames with a person, no foot joint seen means the feet are not
+/// in the picture. On the matrix renders whose camera cuts the feet off, 0–2 % of frames see
+/// a foot; every labelled real clip sees one in 15 % or more (the plate hides the feet only
+/// while the bar is low).
+const MIN_FEET_SEEN_FRACTION: f64 = 0.05;
+
+/// Whether the model sees a foot joint (ankle, heel or toe, `visibility >= seen_visibility`)
+/// on enough of the frames with a person to say the feet are in the picture. When not, the
+/// legs run out of the frame or are hidden all along, and the knee the model draws is a
+/// guess: on a render whose camera cut the feet off it folded the legs into the frame and the
+/// hip angle read 90° at lockout.
+pub fn feet_in_picture(joints: &[JointTrack], seen_visibility: f32) -> bool {
+    let with_person = joints
+        .first()
+        .map(|t| t.raw.iter().filter(|p| p.is_some()).count())
+        .unwrap_or(0);
+    if with_person == 0 {
+        return true;
+    }
+    let seen = (0..joints[0].raw.len())
+        .filter(|&i| {
+            joints
+                .iter()
+                .filter(|t| FOOT.contains(&t.joint))
+                .any(|t| t.visibility.get(i).copied().flatten().unwrap_or(0.0) >= seen_visibility)
+        })
+        .count();
+    seen as f64 >= MIN_FEET_SEEN_FRACTION * with_person as f64
+}
+
+/// The robust planted position of one foot joint: the median of its filtered positions on
+/// frames where the model sees it (`visibility >= seen_visibility`); `None` when too few are
+/// seen or they are spread (the foot moved).
+pub fn planted_position(
+    track: &JointTrack,
+    seen_visibility: f32,
+    torso_px: f64,
+) -> Option<(f64, f64)> {
+    let seen: Vec<(f64, f64)> = track
+        .filtered
+        .iter()
+        .zip(&track.visibility)
+        .filter_map(|(p, v)| {
+            (v.unwrap_or(0.0) >= seen_visibility)
+                .then_some(*p)
+                .flatten()
+        })
+        .collect();
+    let needed =
+        MIN_SEEN_FRAMES.max((MIN_SEEN_FRACTION * track.filtered.len() as f64).ceil() as usize);
+    if seen.len() < needed || torso_px <= 0.0 {
+        return None;
+    }
+    let mut xs: Vec<f64> = seen.iter().map(|p| p.0).collect();
+    let mut ys: Vec<f64> = seen.iter().map(|p| p.1).collect();
+    let planted = (filters::median_of(&mut xs), filters::median_of(&mut ys));
+    let mut spread: Vec<f64> = seen
+        .iter()
+        .map(|p| (p.0 - planted.0).hypot(p.1 - planted.1))
+        .collect();
+    (filters::median_of(&mut spread) <= MAX_SPREAD_TORSO * torso_px).then_some(planted)
+}
+
+/// Gives each foot joint its planted position on the frames where the model found the lifter
+/// but does not see the joint (or its reading was gated out); a seen reading stays, and so
+/// does every frame without a person.
+pub fn plant(joints: &mut [JointTrack], seen_visibility: f32, torso_px: f64) {
+    for track in joints.iter_mut().filter(|t| FOOT.contains(&t.joint)) {
+        let Some(planted) = planted_position(track, seen_visibility, torso_px) else {
+            continue;
+        };
+        for ((p, raw), v) in track
+            .filtered
+            .iter_mut()
+            .zip(&track.raw)
+            .zip(&track.visibility)
+        {
+            // a seen reading stays (a foot walking in or out is seen); a hidden one is the
+            // model's guess, often a shin's length off, so the planted place is better
+            if raw.is_some() && (v.unwrap_or(0.0) < seen_visibility || p.is_none()) {
+                *p = Some(planted);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ankle at (300, 400) seen on frames `seen`, and a hidden guess beside the knee on the
+    /// others.
+    fn ankle(n: usize, seen: std::ops::Range<usize>) -> JointTrack {
+        let mut t = JointTrack::exact(Joint::Ankle, vec![Some((300.0, 400.0)); n], 0.9);
+        for i in 0..n {
+            if !seen.contains(&i) {
+                t.raw[i] = Some((310.0, 340.0));
+                t.filtered[i] = Some((310.0, 340.0));
+                t.visibility[i] = Some(0.3);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn a_hidden_ankle_takes_its_planted_place() {
+        let mut joints = vec![ankle(30, 10..20)];
+        plant(&mut joints, 0.5, 100.0);
+        assert!(joints[0]
+            .filtered
+            .iter()
+            .all(|p| *p == Some((300.0, 400.0))));
+    }
+
+    #[test]
+    fn too_few_seen_frames_plant_nothing() {
+        let mut joints = vec![ankle(100, 0..4)];
+        plant(&mut joints, 0.5, 100.0);
+        assert_eq!(joints[0].filtered[50], Some((310.0, 340.0)));
+    }
+
+    #[test]
+    fn a_foot_that_moves_is_not_planted() {
+        let mut t = JointTrack::exact(
+            Joint::Ankle,
+            (0..30)
+                .map(|i| Some((200.0 + 10.0 * i as f64, 400.0)))
+                .collect(),
+            0.9,
+        );
+        t.visibility[0] = Some(0.1);
+        let before = t.filtered.clone();
+        let mut joints = vec![t];
+        plant(&mut joints, 0.5, 100.0);
+        assert_eq!(joints[0].filtered, before);
+    }
+
+    #[test]
+    fn a_frame_without_a_person_stays_empty_and_other_joints_are_untouched() {
+        let mut a = ankle(30, 10..20);
+        a.raw[0] = None;
+        a.filtered[0] = None;
+        let knee = JointTrack::exact(Joint::Knee, vec![Some((310.0, 340.0)); 30], 0.3);
+        let mut joints = vec![a, knee.clone()];
+        plant(&mut joints, 0.5, 100.0);
+        assert_eq!(joints[0].filtered[0], None);
+        assert_eq!(joints[1].filtered, knee.filtered);
+    }
+
+    #[test]
+    fn feet_never_seen_are_not_in_the_picture() {
+        let hidden = |j: Joint, seen: usize| {
+            let mut t = JointTrack::exact(j, vec![Some((300.0, 400.0)); 100], 0.2);
+            for v in t.visibility.iter_mut().take(seen) {
+                *v = Some(0.9);
+            }
+            t
+        };
+        let shoulder = JointTrack::exact(Joint::Shoulder, vec![Some((300.0, 100.0)); 100], 0.9);
+        let cut = [
+            shoulder.clone(),
+            hidden(Joint::Ankle, 2),
+            hidden(Joint::Heel, 1),
+        ];
+        assert!(!feet_in_picture(&cut, 0.5));
+        // the plate hides the feet for most of the clip, but they are seen at the top
+        let hidden_at_the_floor = [
+            shoulder,
+            hidden(Joint::Ankle, 0),
+            hidden(Joint::FootIndex, 15),
+        ];
+        assert!(feet_in_picture(&hidden_at_the_floor, 0.5));
+    }
+
+    #[test]
+    fn a_seen_foot_walking_in_keeps_its_readings() {
+        // seen throughout: 20 planted frames, then 10 far away (walking off)
+        let mut t = JointTrack::exact(Joint::Heel, vec![Some((300.0, 400.0)); 30], 0.9);
+        for i in 20..30 {
+            t.filtered[i] = Some((500.0, 400.0));
+        }
+        let mut joints = vec![t];
+        plant(&mut joints, 0.5, 100.0);
+        assert_eq!(joints[0].filtered[25], Some((500.0, 400.0)));
+    }
+}
