@@ -27,23 +27,8 @@ use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 
-/// The video encoder the outputs use, chosen once by `main`: `FORMCHECK_ENCODER=opencv`
-/// forces OpenCV's writer, `FORMCHECK_FFMPEG` names the `ffmpeg` program (e.g. to test a
-/// machine without one).
-#[derive(Debug, Clone)]
-pub struct Encoder {
-    pub choice: annotated::EncoderChoice,
-    pub ffmpeg: std::path::PathBuf,
-}
-
-impl Default for Encoder {
-    fn default() -> Self {
-        Encoder {
-            choice: annotated::EncoderChoice::Auto,
-            ffmpeg: "ffmpeg".into(),
-        }
-    }
-}
+/// Chosen once by `main`; lives with the video pass that uses it.
+pub use annotated::Encoder;
 
 /// Writes one output file for one analysed clip.
 pub trait Exporter: Sync {
