@@ -6,6 +6,7 @@
 //! every video of a run is done.
 
 pub mod annotated;
+pub mod calendar;
 pub mod clips;
 pub mod csv;
 #[doc(hidden)]
@@ -14,7 +15,6 @@ pub mod glyphs;
 pub mod index;
 pub mod json;
 pub mod plots;
-pub mod rep_overlay;
 pub mod report;
 pub mod settings;
 pub mod summary;
