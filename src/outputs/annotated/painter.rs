@@ -11,7 +11,8 @@ use crate::analyze::ClipAnalysis;
 use crate::error::Result;
 use crate::kinematics::Joint;
 use crate::outputs::glyphs::{GlyphCache, TextStyle};
-use crate::outputs::timeline::{self, Phase};
+use crate::outputs::timeline;
+use crate::reps::{self, Phase};
 
 /// BGR colours (same hues as the plots).
 const WHITE: (f64, f64, f64) = (245.0, 245.0, 245.0);
@@ -164,7 +165,7 @@ impl<'a> Painter<'a> {
         let trunk_label = self.trunk_label(frame);
         self.back(img, frame, trunk_label.as_ref())?;
         self.angles(img, frame, trunk_label.as_ref())?;
-        let rep = timeline::phase_at(&self.clip.analysis.reps, frame);
+        let rep = reps::phase_at(&self.clip.analysis.reps, frame);
         self.bar(img, frame, rep)?;
         self.status_panel(img, frame, rep)?;
         self.fault_banners(img, frame)
@@ -345,7 +346,8 @@ impl<'a> Painter<'a> {
     fn bar(&self, img: &mut Mat, frame: usize, rep: Option<(usize, Phase)>) -> Result<()> {
         let clip = self.clip;
         let trail_from = match rep {
-            Some((i, _)) => timeline::rep_span(&clip.analysis.reps[i])
+            Some((i, _)) => clip.analysis.reps[i]
+                .span(true)
                 .map(|s| s.0)
                 .unwrap_or(frame),
             None => frame.saturating_sub((clip.kinematics.fps * 1.0) as usize),

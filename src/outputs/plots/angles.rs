@@ -12,7 +12,8 @@ use super::TimeAxis;
 use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::outputs::font;
-use crate::outputs::timeline::{self, Phase};
+use crate::outputs::timeline;
+use crate::reps::{self, Phase};
 
 const SETUP_FILL: RGBColor = RGBColor(238, 238, 238);
 const PULL_FILL: RGBColor = RGBColor(255, 236, 200);
@@ -81,7 +82,7 @@ impl AnglesPlot {
             .analysis
             .reps
             .iter()
-            .flat_map(timeline::phase_spans)
+            .flat_map(reps::phase_spans)
             .map(|(p, a, b)| (p, time(a), time(b)))
             .collect();
         let t_end = t.last().copied().unwrap_or(1.0).max(0.1);

@@ -38,7 +38,7 @@ impl BarPathPlot {
         let mut reps = Vec::new();
         let mut limits: Vec<(String, RGBColor, f64)> = Vec::new();
         for (i, r) in clip.analysis.reps.iter().enumerate() {
-            let Some((a, b)) = timeline::rep_span(r) else {
+            let Some((a, b)) = r.span(true) else {
                 continue;
             };
             let colour = REP_COLOURS[i % REP_COLOURS.len()];

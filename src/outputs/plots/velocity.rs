@@ -33,7 +33,7 @@ impl VelocityPlot {
             .iter()
             .enumerate()
             .filter_map(|(i, r)| {
-                let (a, b) = timeline::rep_span(r)?;
+                let (a, b) = r.span(true)?;
                 let t0 = time(r.liftoff_frame.unwrap_or(a));
                 let mean = r
                     .bar
