@@ -58,23 +58,6 @@ pub fn frame_time_s(clip: &ClipAnalysis, frame: usize) -> f64 {
         .unwrap_or(frame as f64 / clip.kinematics.fps.max(1e-6))
 }
 
-/// Vertical bar velocity (m/s, + up) at each frame, central difference over ±`half` frames.
-pub fn bar_velocity_m_per_s(clip: &ClipAnalysis, half: usize) -> Vec<Option<f64>> {
-    let n = clip.kinematics.frames().min(clip.bar.samples.len());
-    (0..n)
-        .map(|i| {
-            let a = i.saturating_sub(half);
-            let b = (i + half).min(n.saturating_sub(1));
-            if b <= a {
-                return None;
-            }
-            let (ha, hb) = (clip.bar.height_cm(a)?, clip.bar.height_cm(b)?);
-            let dt = frame_time_s(clip, b) - frame_time_s(clip, a);
-            (dt > 0.0).then(|| (hb - ha) / 100.0 / dt)
-        })
-        .collect()
-}
-
 /// Largest value of `series` over frames `a..=b`.
 pub fn max_over(series: &[Option<f64>], a: usize, b: usize) -> Option<f64> {
     series

@@ -10,6 +10,7 @@ use super::common::{
 use crate::analyze::ClipAnalysis;
 use crate::outputs::font;
 use crate::outputs::timeline;
+use crate::reps::bar_metrics;
 
 /// Vertical bar velocity against time from lift-off, one line per rep.
 pub struct VelocityPlot {
@@ -18,7 +19,8 @@ pub struct VelocityPlot {
 
 impl VelocityPlot {
     pub fn new(clip: &ClipAnalysis) -> Self {
-        let v = timeline::bar_velocity_m_per_s(clip, 2);
+        // ±2 frames: a line to read by eye, smoother than the frame-to-frame peak
+        let v = bar_metrics::vertical_velocity_m_per_s(&clip.bar, &clip.kinematics.time_s, 2);
         let time = |f: usize| timeline::frame_time_s(clip, f);
         let series = |a: usize, b: usize, t0: f64| {
             runs(
