@@ -27,7 +27,7 @@ use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 
-/// Chosen once by `main`; lives with the video pass that uses it.
+/// The encoder settings, chosen once by `main`; defined with the video pass (`annotated`).
 pub use annotated::Encoder;
 
 /// Writes one output file for one analysed clip.
