@@ -54,8 +54,9 @@ print(t['landmark_runs'], t['mask_runs'], t['detector_runs'], v['width'], v['hei
 read -r model_s model_mb model_cpu < <(best target/release/examples/model_only models "$L_RUNS" "$M_RUNS" "$D_RUNS" "$CORES")
 model_line=$(cat "$WORK/stdout.txt")
 model_loop_cpu=$(sed -n 's/.* cpu_s=\([0-9.]*\).*/\1/p' <<<"$model_line")
-# The floor's encode part: the annotated video's encoder settings (src/outputs/annotated.rs) on
-# the clip's own frames as raw I420 on a pipe; only the encoder's CPU counts.
+# The floor's encode part: the annotated video's encoder settings
+# (src/outputs/annotated/encoder.rs) on the clip's own frames as raw I420 on a pipe; only the
+# encoder's CPU counts.
 PRESET=$(python3 -c "p=$W*$H; print('ultrafast' if p>=1280*720 else 'superfast' if p>854*480 else 'veryfast')")
 encode_only() {
   ffmpeg -v error -i "$CLIP" -f rawvideo -pix_fmt yuv420p - | /usr/bin/time -f "%e %M %U %S" -o "$WORK/enc_time.txt" \

@@ -62,7 +62,7 @@ fn slug(title: &str) -> String {
 /// Start and duration (s) of a rep's clip: its first to its last frame (one frame's time
 /// included), [`MARGIN_S`] either side, inside the video.
 pub fn clip_window_s(clip: &ClipAnalysis, rep: &Rep) -> Option<(f64, f64)> {
-    let (a, b) = timeline::rep_span(rep)?;
+    let (a, b) = rep.span(true)?;
     let fps = clip.analysis.video.info.fps.max(1e-6);
     let end_of_video = clip.analysis.video.decoded_frames as f64 / fps;
     let start = (timeline::frame_time_s(clip, a) - MARGIN_S).max(0.0);
@@ -174,7 +174,7 @@ mod tests {
         assert_eq!(clip_name(&clip, &clean), "rep3.mp4");
         // rep 2 starts 2 s in; rep 1 starts 0.17 s in, so its lead-in stops at 0
         let (start, duration) = clip_window_s(&clip, &reps[1]).unwrap();
-        let (a, b) = timeline::rep_span(&reps[1]).unwrap();
+        let (a, b) = reps[1].span(true).unwrap();
         assert!((start - (a as f64 / 30.0 - MARGIN_S)).abs() < 1e-9);
         let end = ((b + 1) as f64 / 30.0 + MARGIN_S).min(4.0);
         assert!((start + duration - end).abs() < 1e-9);

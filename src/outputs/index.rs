@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use minijinja::{context, Environment, Value};
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::Serialize;
 
-use super::plots::{self, Plot};
+use super::calendar::{video_date, ymd};
+use super::plots::{self, trends::TrendsPlot};
 use super::report::{SELFCHECK_JS, STYLE_CSS};
 use super::summary::{self, ClipSummary};
-use super::{font, timeline, write_atomically};
+use super::{timeline, write_atomically};
 use crate::error::{Error, Result};
 use crate::faults::{Finding, NotAssessable};
 use crate::reps::Rep;
@@ -23,102 +23,6 @@ use crate::view::ViewVerdict;
 
 pub const INDEX_FILE: &str = "index.html";
 const TEMPLATE: &str = include_str!("../../templates/index.html");
-
-/// Days since 1970-01-01 for a civil date (proleptic Gregorian; H. Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-/// Civil date for days since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
-}
-
-fn ymd(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// A date written in a file name: `2024-03-15`, `2024_03_15`, `2024.03.15` or `20240315`.
-pub fn date_in_name(name: &str) -> Option<i64> {
-    let b = name.as_bytes();
-    let digit = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_digit());
-    let num = |i: usize, n: usize| -> Option<u32> {
-        (0..n).all(|k| digit(i + k)).then(|| {
-            b[i..i + n]
-                .iter()
-                .fold(0u32, |acc, c| acc * 10 + (c - b'0') as u32)
-        })
-    };
-    for i in 0..b.len() {
-        if i > 0 && digit(i - 1) {
-            continue;
-        }
-        let Some(y) = num(i, 4) else { continue };
-        if !(1990..=2100).contains(&y) {
-            continue;
-        }
-        let mut j = i + 4;
-        let sep = b
-            .get(j)
-            .copied()
-            .filter(|c| matches!(c, b'-' | b'_' | b'.'));
-        if sep.is_some() {
-            j += 1;
-        }
-        let Some(m) = num(j, 2) else { continue };
-        j += 2;
-        if let Some(s) = sep {
-            if b.get(j) != Some(&s) {
-                continue;
-            }
-            j += 1;
-        }
-        let Some(d) = num(j, 2) else { continue };
-        if digit(j + 2) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            continue;
-        }
-        return Some(days_from_civil(y as i64, m, d));
-    }
-    None
-}
-
-/// The video's date (days since 1970) and where it came from: a date in the file name wins
-/// (copies keep it), else the file's modification time.
-pub fn video_date(input: &Path) -> Option<(i64, &'static str)> {
-    let name = input.file_name()?.to_string_lossy().to_string();
-    if let Some(d) = date_in_name(&name) {
-        return Some((d, "file name"));
-    }
-    let modified = std::fs::metadata(input).and_then(|m| m.modified()).ok()?;
-    let secs = modified
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs() as i64;
-    Some((secs.div_euclid(86_400), "file modified"))
-}
 
 /// One analysed video found in the output folder.
 #[derive(Debug, Clone)]
@@ -292,124 +196,31 @@ struct RowView {
     not_judged: Option<String>,
 }
 
-/// Trends of one lifter's videos over dates: peak upper-back flexion and max forward drift.
-struct TrendsPlot {
-    /// lifter → points (day, value) per metric
-    flexion: BTreeMap<String, Vec<(f64, f64)>>,
-    drift: BTreeMap<String, Vec<(f64, f64)>>,
-}
-
-impl TrendsPlot {
-    fn new(entries: &[Entry]) -> Self {
-        let mut flexion: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-        let mut drift: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-        // a clip not judged has no figures (see `summary::build`); skipped here too so a
-        // stale summary.json cannot put one on the trend
-        for e in entries
-            .iter()
-            .filter(|e| e.summary.video.not_judged.is_none())
-        {
-            let Some(day) = e.days else { continue };
-            if let Some(v) = e.summary.video.peak_thoracic_flexion_deg {
-                flexion
-                    .entry(e.lifter.clone())
-                    .or_default()
-                    .push((day as f64, v));
-            }
-            if let Some(v) = e.summary.video.max_drift_from_setup_cm {
-                drift
-                    .entry(e.lifter.clone())
-                    .or_default()
-                    .push((day as f64, v));
-            }
-        }
-        TrendsPlot { flexion, drift }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.flexion.is_empty() && self.drift.is_empty()
-    }
-
-    fn panel<DB: DrawingBackend>(
-        area: &DrawingArea<DB, Shift>,
-        title: &str,
-        y_desc: &str,
-        data: &BTreeMap<String, Vec<(f64, f64)>>,
-    ) -> std::result::Result<(), Box<dyn std::error::Error>>
-    where
-        DB::ErrorType: 'static,
+/// The trends plot's points: one per judged, dated video and measure.
+fn trends_plot(entries: &[Entry]) -> TrendsPlot {
+    let mut flexion: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    let mut drift: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
+    // a clip not judged has no figures (see `summary::build`); skipped here too so a
+    // stale summary.json cannot put one on the trend
+    for e in entries
+        .iter()
+        .filter(|e| e.summary.video.not_judged.is_none())
     {
-        let all = || data.values().flatten();
-        if all().next().is_none() {
-            area.draw(&Text::new(
-                format!("{title}: no data yet (needs reps with this measure)"),
-                (20, 30),
-                (font::FAMILY, 15).into_font().color(&RGBColor(90, 90, 90)),
-            ))?;
-            return Ok(());
+        let Some(day) = e.days else { continue };
+        if let Some(v) = e.summary.video.peak_thoracic_flexion_deg {
+            flexion
+                .entry(e.lifter.clone())
+                .or_default()
+                .push((day as f64, v));
         }
-        let (x0, x1) = plots::padded_range(all().map(|p| p.0), 4.0).unwrap_or((0.0, 1.0));
-        let (y0, y1) = plots::padded_range(all().map(|p| p.1), 5.0).unwrap_or((0.0, 1.0));
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, (font::FAMILY, 18))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(x0..x1, y0.min(0.0)..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc("Date")
-            .y_desc(y_desc)
-            .x_labels(5)
-            .x_label_formatter(&|d| ymd(d.round() as i64))
-            .label_style((font::FAMILY, 12))
-            .axis_desc_style((font::FAMILY, 14))
-            .light_line_style(RGBColor(240, 240, 240))
-            .draw()?;
-        for (i, (lifter, pts)) in data.iter().enumerate() {
-            let c = plots::REP_COLOURS[i % plots::REP_COLOURS.len()];
-            let mut pts = pts.clone();
-            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            chart
-                .draw_series(LineSeries::new(pts.clone(), c.stroke_width(2)))?
-                .label(format!("lifter: {lifter}"))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], c.stroke_width(3))
-                });
-            chart.draw_series(pts.iter().map(|p| Circle::new(*p, 4, c.filled())))?;
+        if let Some(v) = e.summary.video.max_drift_from_setup_cm {
+            drift
+                .entry(e.lifter.clone())
+                .or_default()
+                .push((day as f64, v));
         }
-        plots::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)
     }
-}
-
-impl Plot for TrendsPlot {
-    fn size(&self) -> (u32, u32) {
-        (1000, 360)
-    }
-
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, Shift>,
-    ) -> std::result::Result<(), Box<dyn std::error::Error>>
-    where
-        DB::ErrorType: 'static,
-    {
-        root.fill(&WHITE)?;
-        let (left, right) = root.split_horizontally(500);
-        Self::panel(
-            &left,
-            "Peak upper-back flexion per video",
-            "Flexion (°)",
-            &self.flexion,
-        )?;
-        Self::panel(
-            &right,
-            "Max bar drift from the set-up per video",
-            "Drift (cm)",
-            &self.drift,
-        )?;
-        Ok(())
-    }
+    TrendsPlot { flexion, drift }
 }
 
 fn row_view(e: &Entry) -> RowView {
@@ -615,16 +426,16 @@ fn rep_pairs(entries: &[Entry], limit_cm: f64) -> Vec<RepPairView> {
                     .unwrap_or_default();
                 format!("{} rep {}: {faults}{speed}", r.video, r.row.rep)
             };
-            let panel = |title: &str, r: &DatedRep, colour: RGBColor| super::rep_overlay::Panel {
+            let panel = |title: &str, r: &DatedRep, colour: RGBColor| plots::rep_overlay::Panel {
                 title: format!("{title}: {} rep {}", r.video, r.row.rep),
-                paths: vec![super::rep_overlay::OverlayPath {
+                paths: vec![plots::rep_overlay::OverlayPath {
                     // the fault names are in the text above the plot
                     label: legend_label(r.row),
                     colour,
                     runs: plots::runs(r.row.bar_path_cm.iter().map(|p| p.map(|[x, y]| (x, y)))),
                 }],
             };
-            let plot = super::rep_overlay::RepOverlayPlot::side_by_side(
+            let plot = plots::rep_overlay::RepOverlayPlot::side_by_side(
                 format!("{lifter}, {date}: best and weakest rep"),
                 vec![
                     panel("best", best, RGBColor(44, 160, 44)),
@@ -736,7 +547,7 @@ pub fn write_batch(out_dir: &Path) -> Result<usize> {
         reason: e.to_string(),
     })?;
     write_atomically(&out_dir.join("summary.json"), (json + "\n").as_bytes())?;
-    let trends = TrendsPlot::new(&entries);
+    let trends = trends_plot(&entries);
     let trends_svg = if trends.is_empty() {
         None
     } else {
@@ -764,22 +575,6 @@ pub fn write_batch(out_dir: &Path) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_round_trip_and_are_found_in_names() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(ymd(days_from_civil(2024, 2, 29)), "2024-02-29");
-        assert_eq!(
-            date_in_name("pull_2024-03-15_set2.mp4").map(ymd).as_deref(),
-            Some("2024-03-15")
-        );
-        assert_eq!(
-            date_in_name("VID_20231102_101500.mp4").map(ymd).as_deref(),
-            Some("2023-11-02")
-        );
-        assert_eq!(date_in_name("A02_good008.mp4"), None);
-        assert_eq!(date_in_name("2024-13-01.mp4"), None);
-    }
 
     #[test]
     fn href_segments_are_percent_encoded() {

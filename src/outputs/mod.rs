@@ -6,6 +6,7 @@
 //! every video of a run is done.
 
 pub mod annotated;
+pub mod calendar;
 pub mod clips;
 pub mod csv;
 #[doc(hidden)]
@@ -14,7 +15,6 @@ pub mod glyphs;
 pub mod index;
 pub mod json;
 pub mod plots;
-pub mod rep_overlay;
 pub mod report;
 pub mod settings;
 pub mod summary;
@@ -27,23 +27,8 @@ use crate::analyze::ClipAnalysis;
 use crate::config::Config;
 use crate::error::{Error, Result};
 
-/// The video encoder the outputs use, chosen once by `main`: `FORMCHECK_ENCODER=opencv`
-/// forces OpenCV's writer, `FORMCHECK_FFMPEG` names the `ffmpeg` program (e.g. to test a
-/// machine without one).
-#[derive(Debug, Clone)]
-pub struct Encoder {
-    pub choice: annotated::EncoderChoice,
-    pub ffmpeg: std::path::PathBuf,
-}
-
-impl Default for Encoder {
-    fn default() -> Self {
-        Encoder {
-            choice: annotated::EncoderChoice::Auto,
-            ffmpeg: "ffmpeg".into(),
-        }
-    }
-}
+/// The encoder settings, chosen once by `main`; defined with the video pass (`annotated`).
+pub use annotated::Encoder;
 
 /// Writes one output file for one analysed clip.
 pub trait Exporter: Sync {

@@ -239,7 +239,8 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
         .reps
         .iter()
         .map(|r| {
-            let peak = timeline::rep_span(r)
+            let peak = r
+                .span(true)
                 .and_then(|(s, e)| timeline::max_over(&clip.thoracic_flexion_deg, s, e));
             let mut faults: Vec<String> = a
                 .faults

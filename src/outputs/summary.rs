@@ -265,7 +265,7 @@ const PATH_POINTS: usize = 80;
 fn rep_row(r: &Rep, s: &SummaryInput, per_rep: &BTreeMap<usize, Vec<String>>) -> RepRow {
     let live = s.live;
     let peak = live.and_then(|c| {
-        let (a, b) = timeline::rep_span(r)?;
+        let (a, b) = r.span(true)?;
         timeline::max_over(&c.thoracic_flexion_deg, a, b)
     });
     RepRow {

@@ -1,6 +1,8 @@
 //! Per-rep bar figures, as velocity-based-training apps report them: bar path (furthest
 //! forward and behind mid-foot), vertical range of motion, mean and peak concentric velocity,
-//! and time from lift-off to lockout. Works on a [`BarTrack`] and a [`Rep`]'s frames only.
+//! and time from lift-off to lockout; and the bar's vertical velocity per frame, the one
+//! definition of bar speed the outputs read too. Works on a [`BarTrack`] and a [`Rep`]'s
+//! frames only.
 
 use serde::{Deserialize, Serialize};
 
@@ -85,17 +87,41 @@ pub fn rep_metrics(track: &BarTrack, rep: &Rep, kinematics: &Kinematics) -> RepB
             m.mean_concentric_velocity_m_per_s = Some((h1 - h0) / 100.0 / duration_s);
         }
     }
+    // central differences only: the one-sided ones at the clip's first and last frame are
+    // not a speed at that frame
     m.peak_concentric_velocity_m_per_s = (c0..=c1)
-        .filter_map(|i| {
-            let (a, b) = (i.checked_sub(1)?, i + 1);
-            if b >= n {
-                return None;
-            }
-            let dt = t[b] - t[a];
-            (dt > 0.0).then_some((track.height_cm(b)? - track.height_cm(a)?) / 100.0 / dt)
-        })
+        .filter(|&i| i >= 1 && i + 1 < n)
+        .filter_map(|i| velocity_at(track, t, i, 1))
         .reduce(f64::max);
     m
+}
+
+/// The bar's vertical velocity (m/s, + up) at `frame`: the height's difference across
+/// ±`half` frames over the time between them, the window cut at the clip's ends; `None` where
+/// the height is unknown at either end or the window has no length. The one definition of
+/// bar speed: the peak concentric velocity and the velocity plot both read it.
+pub fn velocity_at(track: &BarTrack, time_s: &[f64], frame: usize, half: usize) -> Option<f64> {
+    let n = track.samples.len().min(time_s.len());
+    let a = frame.saturating_sub(half);
+    let b = (frame + half).min(n.saturating_sub(1));
+    if b <= a {
+        return None;
+    }
+    let (ha, hb) = (track.height_cm(a)?, track.height_cm(b)?);
+    let dt = time_s[b] - time_s[a];
+    (dt > 0.0).then(|| (hb - ha) / 100.0 / dt)
+}
+
+/// [`velocity_at`] for every frame of the clip.
+pub fn vertical_velocity_m_per_s(
+    track: &BarTrack,
+    time_s: &[f64],
+    half: usize,
+) -> Vec<Option<f64>> {
+    let n = track.samples.len().min(time_s.len());
+    (0..n)
+        .map(|i| velocity_at(track, time_s, i, half))
+        .collect()
 }
 
 #[cfg(test)]

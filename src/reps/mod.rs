@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 
 pub mod bar_metrics;
 pub mod config;
+pub mod phase;
 
 pub use bar_metrics::{rep_metrics, RepBarMetrics};
+pub use phase::{phase_at, phase_spans, Phase};
 
 use crate::bar::BarTrack;
 use crate::kinematics::{Joint, Kinematics};

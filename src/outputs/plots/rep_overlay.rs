@@ -8,12 +8,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::plots::{self, Plot, Runs, REP_COLOURS};
-use super::{font, timeline};
+use super::common::{self as plots, Plot, PlotResult, Runs, REP_COLOURS};
 use crate::analyze::ClipAnalysis;
 use crate::config::Config;
-
-type PlotResult = std::result::Result<(), Box<dyn std::error::Error>>;
+use crate::outputs::{font, timeline};
 
 /// One rep's path: cm forward of its set-up position against cm above the floor.
 pub struct OverlayPath {
