@@ -925,6 +925,41 @@ fn clips_report(
             fmt_opt(c.f1(), 2)
         );
     }
+    // clips labelled good: no labelled fault is 1 and at least one is 0 (the labels are coarse:
+    // an empty column is unlabelled)
+    let good: Vec<(String, Vec<&str>)> = labels
+        .iter()
+        .filter(|r| side(r))
+        .filter(|r| {
+            let l: Vec<String> = LABELLED_FAULTS.iter().map(|k| get(r, k).trim().to_string()).collect();
+            l.iter().all(|x| x != "1") && l.iter().any(|x| x == "0")
+        })
+        .filter_map(|r| {
+            let a = analysis(r)?;
+            let found = LABELLED_FAULTS
+                .iter()
+                .copied()
+                .filter(|k| clip_verdict(a, k) == ClipVerdict::Found)
+                .collect();
+            Some((get(r, "id"), found))
+        })
+        .collect();
+    let clean = good.iter().filter(|(_, f)| f.is_empty()).count();
+    let flagged: Vec<String> = good
+        .iter()
+        .filter(|(_, f)| !f.is_empty())
+        .map(|(id, f)| format!("{id} ({})", f.join(", ")))
+        .collect();
+    let _ = writeln!(
+        md,
+        "\nClips labelled good (no labelled fault, at least one labelled absent): {clean} of {} get none of the four{}.",
+        good.len(),
+        if flagged.is_empty() {
+            String::new()
+        } else {
+            format!("; flagged: {}", flagged.join("; "))
+        }
+    );
     let _ = writeln!(md, "\n<details><summary>Per clip</summary>\n");
     let _ = writeln!(md, "| clip | fault | label | tool | |");
     let _ = writeln!(md, "|---|---|---|---|---|");
