@@ -931,7 +931,10 @@ fn clips_report(
         .iter()
         .filter(|r| side(r))
         .filter(|r| {
-            let l: Vec<String> = LABELLED_FAULTS.iter().map(|k| get(r, k).trim().to_string()).collect();
+            let l: Vec<String> = LABELLED_FAULTS
+                .iter()
+                .map(|k| get(r, k).trim().to_string())
+                .collect();
             l.iter().all(|x| x != "1") && l.iter().any(|x| x == "0")
         })
         .filter_map(|r| {

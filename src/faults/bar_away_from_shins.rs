@@ -11,9 +11,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::setup::setup_half_frames;
+use super::setup::{setup_frames, setup_half_frames};
 use super::{confidence, finding, Fault, FaultInput, KeyRange, Verdict};
-use crate::kinematics::Joint;
+use crate::kinematics::{Joint, Kinematics};
 use crate::reps::Rep;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -52,6 +52,10 @@ impl Fault for BarAwayFromShins {
 
     fn config_ranges(&self) -> &'static [KeyRange] {
         RANGES
+    }
+
+    fn frames_read(&self, k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+        setup_frames(k, rep)
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {

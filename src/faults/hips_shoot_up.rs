@@ -19,7 +19,7 @@
 //! Config: `[faults.hips_shoot_up]` in `formcheck.toml`, this file's [`Config`].
 
 use super::{at, confidence, finding, max_in, Fault, FaultInput, KeyRange, Verdict};
-use crate::kinematics::Joint;
+use crate::kinematics::{Joint, Kinematics};
 use crate::reps::Rep;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +87,16 @@ impl Fault for HipsShootUp {
 
     fn config_ranges(&self) -> &'static [KeyRange] {
         RANGES
+    }
+
+    fn frames_read(&self, _: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+        let liftoff = rep.liftoff_frame?;
+        let from = rep.start_frame.unwrap_or(liftoff);
+        Some((
+            from,
+            rep.knee_frame.unwrap_or(liftoff),
+            "this rep's pull to the knee",
+        ))
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {

@@ -10,8 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::setup::hip_height_at_setup;
+use super::setup::{hip_height_at_setup, setup_frames};
 use super::{finding, Fault, FaultInput, KeyRange, Verdict};
+use crate::kinematics::Kinematics;
 use crate::reps::Rep;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -51,6 +52,10 @@ impl Fault for HipsTooHigh {
 
     fn config_ranges(&self) -> &'static [KeyRange] {
         RANGES
+    }
+
+    fn frames_read(&self, k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+        setup_frames(k, rep)
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {

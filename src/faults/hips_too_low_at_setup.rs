@@ -12,8 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::setup::hip_height_at_setup;
+use super::setup::{hip_height_at_setup, setup_frames};
 use super::{finding, Fault, FaultInput, KeyRange, Verdict};
+use crate::kinematics::Kinematics;
 use crate::reps::Rep;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -53,6 +54,10 @@ impl Fault for HipsTooLow {
 
     fn config_ranges(&self) -> &'static [KeyRange] {
         RANGES
+    }
+
+    fn frames_read(&self, k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+        setup_frames(k, rep)
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {

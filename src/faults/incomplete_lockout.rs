@@ -14,8 +14,10 @@
 //!
 //! Config: `[faults.incomplete_lockout]` in `formcheck.toml`, this file's [`Config`].
 
-use super::{confidence, finding, lockout_end, max_in, Fault, FaultInput, KeyRange, Verdict};
-use crate::kinematics::Joint;
+use super::{
+    confidence, finding, lockout_end, lockout_frames, max_in, Fault, FaultInput, KeyRange, Verdict,
+};
+use crate::kinematics::{Joint, Kinematics};
 use crate::reps::Rep;
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +80,10 @@ impl Fault for IncompleteLockout {
 
     fn config_ranges(&self) -> &'static [KeyRange] {
         RANGES
+    }
+
+    fn frames_read(&self, k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+        lockout_frames(k, rep)
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {

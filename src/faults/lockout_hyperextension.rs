@@ -14,10 +14,11 @@
 //! Config: `[faults.lockout_hyperextension]` in `formcheck.toml`, this file's [`Config`].
 
 use super::{
-    confidence, finding, lockout_end, max_in, min_in, Fault, FaultInput, KeyRange, Verdict,
+    confidence, finding, lockout_end, lockout_frames, max_in, min_in, Fault, FaultInput, KeyRange,
+    Verdict,
 };
 use crate::bar::BarSource;
-use crate::kinematics::Joint;
+use crate::kinematics::{Joint, Kinematics};
 use crate::reps::Rep;
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,10 @@ impl Fault for LockoutHyperextension {
 
     fn config_ranges(&self) -> &'static [KeyRange] {
         RANGES
+    }
+
+    fn frames_read(&self, k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+        lockout_frames(k, rep)
     }
 
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict {

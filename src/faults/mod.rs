@@ -66,8 +66,8 @@ pub struct FaultInput<'a> {
     /// Why the end of the clip is missing (a cut or damaged file), if it is.
     pub damage: Option<&'a str>,
     pub config: &'a FaultsConfig,
-    /// A rep with fewer reliable frames than this share is not judged
-    /// (`reliability.min_reliable_rep_fraction`).
+    /// A fault with fewer reliable frames than this share of those it reads in a rep is not
+    /// judged there (`reliability.min_reliable_rep_fraction`).
     pub min_reliable_rep_fraction: f64,
 }
 
@@ -110,6 +110,14 @@ pub trait Fault: Sync {
     fn config_ranges(&self) -> &'static [KeyRange];
     /// Judges one rep.
     fn assess(&self, input: &FaultInput, rep: &Rep) -> Verdict;
+    /// The frames of `rep` this fault reads, and what they are ("this rep's lockout"): the
+    /// pose must be reliable on enough of them for the fault to be judged. The whole rep unless
+    /// the fault looks at one phase, so a top the camera cuts off does not stop the pull from
+    /// the floor being judged.
+    fn frames_read(&self, k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+        let _ = k;
+        rep.span(true).map(|(a, b)| (a, b, "this rep"))
+    }
 }
 
 /// Every fault, in report order.
@@ -172,6 +180,14 @@ pub fn assess(input: &FaultInput) -> (Vec<Finding>, Vec<NotAssessable>) {
             continue;
         }
         for f in &faults {
+            if let Some(reason) = unreliable_frames_read(input, f.as_ref(), rep) {
+                not.push(NotAssessable {
+                    kind: f.kind().into(),
+                    rep: Some(rep.index),
+                    reason,
+                });
+                continue;
+            }
             match f.assess(input, rep) {
                 Verdict::Fine => {}
                 Verdict::Found(x) => found.push(x),
@@ -186,8 +202,22 @@ pub fn assess(input: &FaultInput) -> (Vec<Finding>, Vec<NotAssessable>) {
     (found, not)
 }
 
-/// Why a whole rep cannot be judged, if it cannot: figures no deadlift shows, too few
-/// reliable frames, or a rep that runs into the missing part of a damaged file.
+/// Why `fault` cannot judge `rep` from the pose: too few reliable frames among those it reads.
+fn unreliable_frames_read(input: &FaultInput, fault: &dyn Fault, rep: &Rep) -> Option<String> {
+    let k = input.kinematics;
+    let (from, to, what) = fault.frames_read(k, rep)?;
+    let (reliable, total) = k.reliable_count(from, to);
+    let min = input.min_reliable_rep_fraction;
+    (total > 0 && (reliable as f64) < min * total as f64).then(|| {
+        format!(
+            "pose unreliable in {} of {total} frames of {what}",
+            total - reliable
+        )
+    })
+}
+
+/// Why a whole rep cannot be judged, if it cannot: figures no deadlift shows, or a rep that
+/// runs into the missing part of a damaged file.
 fn rep_not_judged(input: &FaultInput, rep: &Rep) -> Option<String> {
     if !rep.implausible.is_empty() {
         return Some(format!(
@@ -196,16 +226,6 @@ fn rep_not_judged(input: &FaultInput, rep: &Rep) -> Option<String> {
         ));
     }
     let k = input.kinematics;
-    if let Some((from, to)) = rep.span(true) {
-        let (reliable, total) = k.reliable_count(from, to);
-        let min = input.min_reliable_rep_fraction;
-        if total > 0 && (reliable as f64) < min * total as f64 {
-            return Some(format!(
-                "pose unreliable in {} of {total} frames of this rep",
-                total - reliable
-            ));
-        }
-    }
     if let Some(damage) = input.damage {
         let last = k.frames().saturating_sub(1);
         let reaches_end = rep.span(false).is_none_or(|(_, to)| to + 1 >= last);
@@ -327,6 +347,15 @@ pub fn finding(
     }
 }
 
+/// The frames the lockout faults read: the lockout frame to [`lockout_end`].
+pub fn lockout_frames(k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+    Some((
+        rep.lockout_frame?,
+        lockout_end(k, rep)?,
+        "this rep's lockout",
+    ))
+}
+
 /// The last frame of a rep's lockout: the descent start, else half a second after lockout.
 pub fn lockout_end(k: &Kinematics, rep: &Rep) -> Option<usize> {
     let l = rep.lockout_frame?;
@@ -419,8 +448,32 @@ mod tests {
         assert!(
             not.iter().all(|n| n.rep == Some(1)
                 && n.reason.starts_with("pose unreliable in ")
-                && n.reason.ends_with(" frames of this rep")),
+                && n.reason.contains(" frames of this rep")),
             "{not:?}"
+        );
+    }
+
+    #[test]
+    fn a_top_out_of_the_picture_leaves_the_pull_from_the_floor_judged() {
+        let mut scene = Scene::new(&hips_first());
+        let rep = scene.reps[0].clone();
+        // the lockout and the descent unreliable (a low camera cuts the head off at the top)
+        let (_, to) = rep.span(true).unwrap();
+        for i in rep.knee_frame.unwrap() + 1..=to {
+            scene.kinematics.reliability[i] = Some(0.2);
+        }
+        let (found, not) = assess(&scene.input());
+        assert!(
+            found.iter().any(|f| f.kind == "hips_shoot_up"),
+            "{found:?} {not:?}"
+        );
+        let lockout = not
+            .iter()
+            .find(|n| n.kind == "lockout_hyperextension")
+            .unwrap();
+        assert!(
+            lockout.reason.ends_with("frames of this rep's lockout"),
+            "{lockout:?}"
         );
     }
 

@@ -10,6 +10,13 @@ pub fn setup_half_frames(k: &Kinematics) -> usize {
     ((0.1 * k.fps).round() as usize).max(1)
 }
 
+/// The frames a set-up figure reads: the median span around the rep's set-up frame.
+pub fn setup_frames(k: &Kinematics, rep: &Rep) -> Option<(usize, usize, &'static str)> {
+    let s = rep.start_frame?;
+    let h = setup_half_frames(k);
+    Some((s.saturating_sub(h), s + h, "this rep's set-up"))
+}
+
 /// Hip height between knee (0) and shoulder (1) at `frame`.
 pub fn hip_height_fraction(k: &Kinematics, frame: usize) -> Option<f64> {
     let y = |j: Joint| k.at(j, frame).map(|p| p.1);

@@ -49,7 +49,8 @@ pub struct ReliabilityConfig {
     /// Torso length in pixels scoring 0, and 1 (the model sees too little below it).
     pub torso_px_zero: f64,
     pub torso_px_full: f64,
-    /// A rep with fewer reliable frames than this fraction is not judged.
+    /// A fault is not judged on a rep when fewer than this fraction of the frames it reads
+    /// there are reliable.
     pub min_reliable_rep_fraction: f64,
 }
 
