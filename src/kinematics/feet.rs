@@ -51,19 +51,23 @@ pub fn feet_in_picture(joints: &[JointTrack], seen_visibility: f32) -> bool {
 }
 
 /// The robust planted position of one foot joint: the median of its filtered positions on
-/// frames where the model sees it (`visibility >= seen_visibility`); `None` when too few are
-/// seen or they are spread (the foot moved).
+/// reliable frames (`reliable[i]`) where the model sees it (`visibility >= seen_visibility`);
+/// `None` when too few are seen or they are spread (the foot moved).
 pub fn planted_position(
     track: &JointTrack,
     seen_visibility: f32,
+    reliable: &[bool],
     torso_px: f64,
 ) -> Option<(f64, f64)> {
+    // a frame whose skeleton is wrong (folded into the picture when a low camera cuts the
+    // head off) can see its ankle clearly in the wrong place: only reliable frames count
     let seen: Vec<(f64, f64)> = track
         .filtered
         .iter()
         .zip(&track.visibility)
-        .filter_map(|(p, v)| {
-            (v.unwrap_or(0.0) >= seen_visibility)
+        .zip(reliable)
+        .filter_map(|((p, v), &ok)| {
+            (ok && v.unwrap_or(0.0) >= seen_visibility)
                 .then_some(*p)
                 .flatten()
         })
@@ -86,9 +90,9 @@ pub fn planted_position(
 /// Gives each foot joint its planted position on the frames where the model found the lifter
 /// but does not see the joint (or its reading was gated out); a seen reading stays, and so
 /// does every frame without a person.
-pub fn plant(joints: &mut [JointTrack], seen_visibility: f32, torso_px: f64) {
+pub fn plant(joints: &mut [JointTrack], seen_visibility: f32, reliable: &[bool], torso_px: f64) {
     for track in joints.iter_mut().filter(|t| FOOT.contains(&t.joint)) {
-        let Some(planted) = planted_position(track, seen_visibility, torso_px) else {
+        let Some(planted) = planted_position(track, seen_visibility, reliable, torso_px) else {
             continue;
         };
         for ((p, raw), v) in track
@@ -127,7 +131,7 @@ mod tests {
     #[test]
     fn a_hidden_ankle_takes_its_planted_place() {
         let mut joints = vec![ankle(30, 10..20)];
-        plant(&mut joints, 0.5, 100.0);
+        plant(&mut joints, 0.5, &[true; 100], 100.0);
         assert!(joints[0]
             .filtered
             .iter()
@@ -135,9 +139,20 @@ mod tests {
     }
 
     #[test]
+    fn unreliable_frames_that_see_the_ankle_elsewhere_do_not_move_it() {
+        // 20 frames see the ankle planted; 40 folded-skeleton frames see it by the knee
+        let mut t = JointTrack::exact(Joint::Ankle, vec![Some((300.0, 400.0)); 60], 0.9);
+        for p in t.filtered.iter_mut().skip(20) {
+            *p = Some((310.0, 340.0));
+        }
+        let reliable: Vec<bool> = (0..60).map(|i| i < 20).collect();
+        assert_eq!(planted_position(&t, 0.5, &reliable, 100.0), Some((300.0, 400.0)));
+    }
+
+    #[test]
     fn too_few_seen_frames_plant_nothing() {
         let mut joints = vec![ankle(100, 0..4)];
-        plant(&mut joints, 0.5, 100.0);
+        plant(&mut joints, 0.5, &[true; 100], 100.0);
         assert_eq!(joints[0].filtered[50], Some((310.0, 340.0)));
     }
 
@@ -153,7 +168,7 @@ mod tests {
         t.visibility[0] = Some(0.1);
         let before = t.filtered.clone();
         let mut joints = vec![t];
-        plant(&mut joints, 0.5, 100.0);
+        plant(&mut joints, 0.5, &[true; 100], 100.0);
         assert_eq!(joints[0].filtered, before);
     }
 
@@ -164,7 +179,7 @@ mod tests {
         a.filtered[0] = None;
         let knee = JointTrack::exact(Joint::Knee, vec![Some((310.0, 340.0)); 30], 0.3);
         let mut joints = vec![a, knee.clone()];
-        plant(&mut joints, 0.5, 100.0);
+        plant(&mut joints, 0.5, &[true; 100], 100.0);
         assert_eq!(joints[0].filtered[0], None);
         assert_eq!(joints[1].filtered, knee.filtered);
     }
@@ -202,7 +217,7 @@ mod tests {
             t.filtered[i] = Some((500.0, 400.0));
         }
         let mut joints = vec![t];
-        plant(&mut joints, 0.5, 100.0);
+        plant(&mut joints, 0.5, &[true; 100], 100.0);
         assert_eq!(joints[0].filtered[25], Some((500.0, 400.0)));
     }
 }

@@ -452,7 +452,11 @@ pub fn from_landmarks(
             t.filtered.iter_mut().for_each(|p| *p = None);
         }
     } else if let Some(torso_px) = median_torso_px(&joints) {
-        feet::plant(&mut joints, seen_visibility, torso_px);
+        let reliable: Vec<bool> = scores
+            .iter()
+            .map(|s| s.is_some_and(|s| s >= reliability_cfg.min_score))
+            .collect();
+        feet::plant(&mut joints, seen_visibility, &reliable, torso_px);
     }
     lead_hip_by_lag(&mut joints, pose.hip_tracking_lag_frames);
     shift_hip_to_joint_centre(&mut joints, facing, pose.hip_forward_offset_torso_fraction);
