@@ -105,6 +105,8 @@ pub struct RepBack {
     /// frame of the rep (`None` where untraced).
     pub curve_deg: Vec<Option<f64>>,
     pub increase_deg: Vec<Option<f64>>,
+    /// Per bent frame: the curve less the lifter's standing curve (`None` without one).
+    pub standing_increase_deg: Vec<Option<f64>>,
     /// Per bent frame: the reference frame its increase is measured from.
     pub reference: Vec<Option<usize>>,
     /// The increase and the curve held for `min_duration_s` (the highest level the signal
@@ -187,6 +189,8 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
         .zip(&reference)
         .map(|(c, r)| Some((*c)? - super::at(input.thoracic_flexion_deg, (*r)?)?))
         .collect();
+    let standing = upright_flexion_deg(input);
+    let standing_increase_deg = curve_deg.iter().map(|c| Some((*c)? - standing?)).collect();
     let frames = (cfg.min_duration_s * k.fps).round() as usize;
     let peak = |v: &[Option<f64>]| sustained_peak(v, frames).map(|(p, x)| (bent[p], x));
     Some(RepBack {
@@ -197,6 +201,7 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
         ragged_fraction,
         curve_deg,
         increase_deg,
+        standing_increase_deg,
         reference,
     })
 }
@@ -268,6 +273,19 @@ impl Fault for ThoracicRounding {
                 format!(
                     "increase of the upper-back curve over the lifter's flattest back in this \
                      rep at the same trunk tilt ({reference:.0}°)"
+                ),
+            )
+        } else if let Some(up) =
+            upright_flexion_deg(input).filter(|up| curve - up > cfg.max_increase_deg)
+        {
+            // the lifter's standing back as the reference, where the clip has one
+            (
+                curve_at,
+                curve - up,
+                cfg.max_increase_deg,
+                &back.standing_increase_deg,
+                format!(
+                    "increase of the upper-back curve over the lifter's standing back ({up:.0}°)"
                 ),
             )
         } else if curve > cfg.max_curve_deg {
