@@ -106,8 +106,9 @@ fn polyfit(pts: &[(f64, f64)]) -> Option<[f64; DEG + 1]> {
         for r in 0..N {
             if r != c {
                 let f = a[r][c] / a[c][c];
-                for k in c..=N {
-                    a[r][k] -= f * a[c][k];
+                let pivot_row = a[c];
+                for (x, p) in a[r].iter_mut().zip(pivot_row).skip(c) {
+                    *x -= f * p;
                 }
             }
         }
@@ -117,9 +118,9 @@ fn polyfit(pts: &[(f64, f64)]) -> Option<[f64; DEG + 1]> {
     let mut out = [0.0f64; N];
     for (i, &ci) in centred.iter().enumerate() {
         let mut binom = 1.0;
-        for k in 0..=i {
+        for (k, o) in out.iter_mut().enumerate().take(i + 1) {
             // term C(i,k) tᵏ (−tm)^(i−k)
-            out[k] += ci * binom * (-tm).powi((i - k) as i32);
+            *o += ci * binom * (-tm).powi((i - k) as i32);
             binom = binom * (i - k) as f64 / (k + 1) as f64;
         }
     }
