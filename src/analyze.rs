@@ -11,7 +11,7 @@ use crate::bar::BarTrack;
 use crate::config::{Config, ModelKind};
 use crate::error::Result;
 use crate::faults::{Finding, NotAssessable};
-use crate::kinematics::back::thoracic_flexion_series;
+use crate::kinematics::back::back_series;
 use crate::kinematics::{self, Facing, Kinematics, Side};
 pub use crate::pass::{run_frames, FramePass, RunOptions, StageTiming, VideoSummary};
 use crate::pose::PoseFrame;
@@ -58,6 +58,8 @@ pub struct ClipAnalysis {
     pub bar: BarTrack,
     /// Upper-back flexion per frame (degrees), from the traced back shape.
     pub thoracic_flexion_deg: Vec<Option<f64>>,
+    /// Frames whose back contour was traced but too ragged for a curve.
+    pub back_ragged: Vec<bool>,
 }
 
 impl ClipAnalysis {
@@ -69,6 +71,7 @@ impl ClipAnalysis {
             bar: &self.bar,
             reps: &self.analysis.reps,
             thoracic_flexion_deg: &self.thoracic_flexion_deg,
+            back_ragged: &self.back_ragged,
             view: &self.analysis.view,
             damage: self.analysis.video.missing_frames(),
             config: &config.faults,
@@ -110,10 +113,9 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         &config.pose,
         &config.reliability,
     );
-    let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(
-        &thoracic_flexion_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>()),
-        stride - 1,
-    );
+    let back = back_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
+    let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(&back.deg, stride - 1);
+    let back_ragged = back.ragged;
     let bar = crate::bar::track(bar, &kinematics, &config.bar, &config.filter);
     let reps = crate::reps::find_reps(&kinematics, &bar, &config.reps);
     let video = video.with_damage_check(&kinematics.time_s);
@@ -129,6 +131,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         bar: &bar,
         reps: &reps,
         thoracic_flexion_deg: &thoracic_flexion_deg,
+        back_ragged: &back_ragged,
         view: &view,
         damage: video.missing_frames(),
         config: &config.faults,
@@ -157,6 +160,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         kinematics,
         bar,
         thoracic_flexion_deg,
+        back_ragged,
     }
 }
 

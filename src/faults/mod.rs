@@ -62,6 +62,8 @@ pub struct FaultInput<'a> {
     pub reps: &'a [crate::reps::Rep],
     /// Upper-back flexion per frame (degrees), from the traced back shape.
     pub thoracic_flexion_deg: &'a [Option<f64>],
+    /// Frames whose back contour was traced but too ragged for a curve.
+    pub back_ragged: &'a [bool],
     pub view: &'a ViewVerdict,
     /// Why the end of the clip is missing (a cut or damaged file), if it is.
     pub damage: Option<&'a str>,

@@ -1,30 +1,252 @@
 //! The upper-back flexion angle from the traced back contour
 //! ([`crate::pose::back_contour`]). The trunk line alone cannot see a rounded upper back;
-//! the silhouette can.
+//! the silhouette can. A smooth curve is fitted to the dorsal edge between the hip and the
+//! base of the neck and the bend is its change of tangent angle over the upper back
+//! (integrated curvature), so no single edge point decides the angle.
 
-use crate::pose::back_contour::BackProfile;
-#[cfg(test)]
-use crate::pose::back_contour::PROFILE_T;
+use crate::pose::back_contour::{BackProfile, MAX_OFFSET_TORSO, PROFILE_T};
 
-/// Chord positions on the profile (fractions of hip→shoulder). The lower point sits above
-/// the buttocks (below ~0.25 the edge is the gluteal bulge, which changes with hip flexion,
-/// not with the spine); the middle at mid-thoracic (~T8) and the upper at the base of the
-/// neck (~C7, a little above the shoulder joints), the same landmarks as the reference
-/// definition (chords spine05→spine02→neck01 of the synthetic renders' skeleton).
-pub const CHORD_T: (f64, f64, f64) = (0.3, 0.7, 1.05);
+/// The part of the dorsal edge the curve is fitted to (fractions of hip→shoulder). Below
+/// ~0.25 the edge is the gluteal bulge, which changes with hip flexion, not with the spine;
+/// 1.05 is the base of the neck (~C7, a little above the shoulder joints).
+pub const FIT_T: (f64, f64) = (0.3, 1.05);
+
+/// Where the tangent angle is read: the midpoints of the reference definition's chords
+/// (spine05→spine02 at 0.3→0.7 and spine02→neck01 at 0.7→1.05 of the synthetic renders'
+/// skeleton). For a circle arc the chord's direction is the tangent at its midpoint, so the
+/// bend is on the same scale as that chord angle.
+pub const BEND_T: (f64, f64) = (0.5, 0.875);
+
+/// Edge points further than this from the fitted curve (torso lengths) are dropped as
+/// covered (an arm, the bar, a plate) or mis-traced: ~2 px on a 100-px torso, above the
+/// sub-pixel edge's own scatter.
+pub const OUTLIER_TORSO: f64 = 0.02;
+
+/// The contour is ragged (loose clothing, hair, an occluding arm) when neighbouring edge
+/// points scatter by more than this (torso lengths, see `roughness`) or fewer than
+/// [`MIN_KEPT_FRACTION`] of the points in [`FIT_T`] survive.
+pub const MAX_RMS_TORSO: f64 = 0.012;
+pub const MIN_KEPT_FRACTION: f64 = 0.6;
 
 /// Frames in the running median over the per-frame angles: the mask edge jitters by a pixel
 /// or two per frame; 9 frames is 0.3 s at 30 fps, shorter than any phase of a rep.
 pub const SMOOTH_FRAMES: usize = 9;
 
-/// Upper-back flexion per frame (degrees) from the traced profiles; `None` where the back
-/// could not be traced. Smoothed with a running median over the traced frames.
-pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f64>> {
-    let (a, b, c) = CHORD_T;
-    let raw: Vec<Option<f64>> = profiles
-        .iter()
-        .map(|p| p.as_ref().and_then(|p| p.chord_angle_deg(a, b, c)))
+/// The curve fitted to one frame's dorsal edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackFit {
+    /// d(t) = Σ cᵢ·tⁱ, t along hip→shoulder and d out to the back, both in torso lengths.
+    pub coef: [f64; DEG + 1],
+    /// Change of tangent angle between [`BEND_T`]'s two points, + when the back bulges
+    /// outwards (rounded).
+    pub bend_deg: f64,
+    /// RMS distance of the kept points from the curve, torso lengths.
+    pub rms_torso: f64,
+    /// The points the curve was fitted to, (t, d) in torso lengths.
+    pub kept: Vec<(f64, f64)>,
+}
+
+impl BackFit {
+    pub fn offset_at(&self, t: f64) -> f64 {
+        poly(&self.coef, t)
+    }
+
+    /// Tangent angle (degrees) of the curve at `t`, against the hip→shoulder axis.
+    pub fn tangent_deg(&self, t: f64) -> f64 {
+        slope(&self.coef, t).atan().to_degrees()
+    }
+}
+
+fn poly(c: &[f64], t: f64) -> f64 {
+    c.iter().rev().fold(0.0, |acc, &ci| acc * t + ci)
+}
+
+fn slope(c: &[f64], t: f64) -> f64 {
+    c.iter()
+        .enumerate()
+        .skip(1)
+        .rev()
+        .fold(0.0, |acc, (i, &ci)| acc * t + i as f64 * ci)
+}
+
+/// Why a frame has no curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoFit {
+    /// Too few edge points, or none near one end of the upper back.
+    Untraced,
+    /// The edge points scatter too much about any smooth curve.
+    Ragged,
+}
+
+/// Least-squares polynomial of degree `DEG` through `pts` (coefficients from t⁰ up);
+/// `None` when singular. Solved on t − mean(t) for conditioning.
+fn polyfit(pts: &[(f64, f64)]) -> Option<[f64; DEG + 1]> {
+    const N: usize = DEG + 1;
+    let tm = pts.iter().map(|p| p.0).sum::<f64>() / pts.len() as f64;
+    let mut a = [[0.0f64; N + 1]; N];
+    for &(t, d) in pts {
+        let mut x = [1.0f64; N];
+        for i in 1..N {
+            x[i] = x[i - 1] * (t - tm);
+        }
+        for i in 0..N {
+            for j in 0..N {
+                a[i][j] += x[i] * x[j];
+            }
+            a[i][N] += x[i] * d;
+        }
+    }
+    // Gauss-Jordan with partial pivoting
+    for c in 0..N {
+        let piv = (c..N).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[piv][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, piv);
+        for r in 0..N {
+            if r != c {
+                let f = a[r][c] / a[c][c];
+                let pivot_row = a[c];
+                for (x, p) in a[r].iter_mut().zip(pivot_row).skip(c) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    let centred: Vec<f64> = (0..N).map(|i| a[i][N] / a[i][i]).collect();
+    // expand Σ cᵢ (t − tm)ⁱ into powers of t
+    let mut out = [0.0f64; N];
+    for (i, &ci) in centred.iter().enumerate() {
+        let mut binom = 1.0;
+        for (k, o) in out.iter_mut().enumerate().take(i + 1) {
+            // term C(i,k) tᵏ (−tm)^(i−k)
+            *o += ci * binom * (-tm).powi((i - k) as i32);
+            binom = binom * (i - k) as f64 / (k + 1) as f64;
+        }
+    }
+    Some(out)
+}
+
+/// Degree of the fitted curve: a cubic follows the lumbar hollow, the thoracic bulge and the
+/// drop to the neck of a real back (a quadratic misses them by 1–2% of the torso).
+pub const DEG: usize = 3;
+
+/// The edge's roughness (torso lengths): the point-to-point scatter the second differences
+/// of neighbouring edge points show (a smooth curve has almost none at 2.5% spacing), so a
+/// shape the curve does not follow is not mistaken for a ragged outline.
+fn roughness(pts: &[(f64, f64)]) -> f64 {
+    let d2: Vec<f64> = pts
+        .windows(3)
+        .filter(|w| (w[2].0 - w[0].0) < 0.051 + 1e-9)
+        .map(|w| w[0].1 - 2.0 * w[1].1 + w[2].1)
         .collect();
+    if d2.is_empty() {
+        return 0.0;
+    }
+    // var(Δ²) = 6σ² for independent noise σ
+    let mut abs: Vec<f64> = d2.iter().map(|x| x.abs()).collect();
+    1.4826 * super::filters::median_of(&mut abs) / 6f64.sqrt()
+}
+
+/// Fits the curve to edge points (t, d) in torso lengths (only those in [`FIT_T`] are used):
+/// a least-squares cubic, then twice: drop the points further than [`OUTLIER_TORSO`]
+/// (or 3 robust σ) from it and refit.
+pub fn fit_points(pts: &[(f64, f64)]) -> Result<BackFit, NoFit> {
+    let cand: Vec<(f64, f64)> = pts
+        .iter()
+        .copied()
+        .filter(|p| p.0 >= FIT_T.0 - 1e-9 && p.0 <= FIT_T.1 + 1e-9)
+        .collect();
+    // the curve must be anchored near both ends of the upper back, not extrapolated
+    let covers = |k: &[(f64, f64)]| {
+        k.len() >= 8
+            && k.iter().any(|p| p.0 <= BEND_T.0 - 0.05)
+            && k.iter().any(|p| p.0 >= BEND_T.1 + 0.05)
+    };
+    if !covers(&cand) {
+        return Err(NoFit::Untraced);
+    }
+    let mut kept = cand.clone();
+    if roughness(&cand) > MAX_RMS_TORSO {
+        return Err(NoFit::Ragged);
+    }
+    let mut coef = polyfit(&kept).ok_or(NoFit::Untraced)?;
+    let resid = |c: &[f64; DEG + 1], p: &(f64, f64)| p.1 - poly(c, p.0);
+    for _ in 0..2 {
+        let mut abs: Vec<f64> = cand.iter().map(|p| resid(&coef, p).abs()).collect();
+        let sigma = 1.4826 * super::filters::median_of(&mut abs);
+        let limit = OUTLIER_TORSO.max(3.0 * sigma);
+        kept = cand
+            .iter()
+            .copied()
+            .filter(|p| resid(&coef, p).abs() <= limit)
+            .collect();
+        if !covers(&kept) {
+            return Err(NoFit::Ragged);
+        }
+        coef = polyfit(&kept).ok_or(NoFit::Untraced)?;
+    }
+    let rms_torso =
+        (kept.iter().map(|p| resid(&coef, p).powi(2)).sum::<f64>() / kept.len() as f64).sqrt();
+    if (kept.len() as f64) < MIN_KEPT_FRACTION * cand.len() as f64 {
+        return Err(NoFit::Ragged);
+    }
+    let bend_deg = (slope(&coef, BEND_T.0).atan() - slope(&coef, BEND_T.1).atan()).to_degrees();
+    Ok(BackFit {
+        coef,
+        bend_deg,
+        rms_torso,
+        kept,
+    })
+}
+
+/// The curve of one traced frame: its edge points in torso lengths, implausibly far ones
+/// (past [`MAX_OFFSET_TORSO`]: the march crossed into an arm, a plate or a mask blob)
+/// left out.
+pub fn fit_back(p: &BackProfile) -> Result<BackFit, NoFit> {
+    let len = p.torso_px();
+    if len < 1.0 {
+        return Err(NoFit::Untraced);
+    }
+    let pts: Vec<(f64, f64)> = PROFILE_T
+        .iter()
+        .zip(&p.offset_px)
+        .filter_map(|(&t, d)| d.map(|d| (t, d / len)))
+        .filter(|p| p.1 <= MAX_OFFSET_TORSO)
+        .collect();
+    fit_points(&pts)
+}
+
+/// Per-frame upper-back figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BackSeries {
+    /// The fitted bend of each frame, unsmoothed.
+    pub raw_deg: Vec<Option<f64>>,
+    /// Running median of `raw_deg` over [`SMOOTH_FRAMES`].
+    pub deg: Vec<Option<f64>>,
+    /// Frames whose contour was traced but too ragged for a curve.
+    pub ragged: Vec<bool>,
+}
+
+pub fn back_series(profiles: &[Option<BackProfile>]) -> BackSeries {
+    let fits: Vec<Option<Result<BackFit, NoFit>>> =
+        profiles.iter().map(|p| p.as_ref().map(fit_back)).collect();
+    let raw_deg: Vec<Option<f64>> = fits
+        .iter()
+        .map(|f| f.as_ref().and_then(|f| f.as_ref().ok()).map(|f| f.bend_deg))
+        .collect();
+    let ragged = fits
+        .iter()
+        .map(|f| matches!(f, Some(Err(NoFit::Ragged))))
+        .collect();
+    BackSeries {
+        deg: running_median(&raw_deg),
+        raw_deg,
+        ragged,
+    }
+}
+
+fn running_median(raw: &[Option<f64>]) -> Vec<Option<f64>> {
     let half = SMOOTH_FRAMES / 2;
     (0..raw.len())
         .map(|i| {
@@ -34,9 +256,32 @@ pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f
                 .flatten()
                 .copied()
                 .collect();
-            Some(crate::kinematics::filters::median_of(&mut w))
+            Some(super::filters::median_of(&mut w))
         })
         .collect()
+}
+
+/// Upper-back flexion per frame (degrees) from the traced profiles; `None` where the back
+/// could not be traced or fitted. Smoothed with a running median over the traced frames.
+pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f64>> {
+    back_series(profiles).deg
+}
+
+/// The measurement's spread (degrees): the robust standard deviation of the per-frame bend
+/// about its running median over `frames`. The median follows the real movement, so what is
+/// left is the curve's frame-to-frame jitter. `None` with fewer than 5 frames.
+pub fn jitter_deg(series: &BackSeries, frames: impl Iterator<Item = usize>) -> Option<f64> {
+    let mut d: Vec<f64> = frames
+        .filter_map(|i| {
+            let r = series.raw_deg.get(i).copied().flatten()?;
+            let s = series.deg.get(i).copied().flatten()?;
+            Some((r - s).abs())
+        })
+        .collect();
+    if d.len() < 5 {
+        return None;
+    }
+    Some(1.4826 * super::filters::median_of(&mut d))
 }
 
 #[cfg(test)]
@@ -52,17 +297,105 @@ mod tests {
         }
     }
 
-    #[test]
-    fn flat_back_has_no_chord_angle() {
-        let p = profile(|_| 20.0);
-        assert!(p.chord_angle_deg(0.1, 0.6, 1.0).unwrap().abs() < 1e-9);
+    /// A circle arc bulging outwards through d = 0.2 at t = `centre`, radius `r` (torso
+    /// lengths), and its exact tangent change between [`BEND_T`]'s points.
+    fn arc(r: f64, centre: f64) -> (impl Fn(f64) -> f64, f64) {
+        let f = move |t: f64| 0.2 + (r * r - (t - centre).powi(2)).sqrt() - r;
+        let theta = |t: f64| -((t - centre) / r).asin();
+        (f, (theta(BEND_T.0) - theta(BEND_T.1)).to_degrees())
+    }
+
+    /// Deterministic noise in [-1, 1].
+    fn noise(i: usize) -> f64 {
+        let x = (i as f64 * 12.9898).sin() * 43758.5453;
+        2.0 * (x - x.floor()) - 1.0
     }
 
     #[test]
-    fn rounded_back_gives_a_positive_angle() {
-        // a bulge peaking at 60% of the torso
-        let p = profile(|t| 20.0 + 15.0 * (1.0 - ((t - 0.6) / 0.5).powi(2)).max(0.0));
-        let a = p.chord_angle_deg(0.1, 0.6, 1.0).unwrap();
-        assert!(a > 20.0, "{a}");
+    fn flat_back_has_no_bend() {
+        let fit = fit_back(&profile(|t| 20.0 + 3.0 * t)).unwrap();
+        assert!(fit.bend_deg.abs() < 1e-6, "{fit:?}");
+    }
+
+    #[test]
+    fn circle_arcs_read_their_bend() {
+        for (r, centre) in [(2.0, 0.6), (1.0, 0.7), (0.6, 0.8), (0.45, 0.65)] {
+            let (f, want) = arc(r, centre);
+            let pts: Vec<(f64, f64)> = PROFILE_T.iter().map(|&t| (t, f(t))).collect();
+            let got = fit_points(&pts).unwrap().bend_deg;
+            // within 2°, or 15% on the tightest arcs (r 0.45: 50° over half the torso)
+            assert!(
+                (got - want).abs() < 2.0f64.max(0.15 * want),
+                "r {r}: {got} vs {want}"
+            );
+            assert!(want > 10.0 || r > 1.5);
+        }
+    }
+
+    #[test]
+    fn arcs_with_noise_gaps_and_an_arm_still_read_their_bend() {
+        let (f, want) = arc(0.7, 0.7);
+        let pts: Vec<(f64, f64)> = PROFILE_T
+            .iter()
+            .enumerate()
+            // a gap (the bar), and an arm crossing the edge 0.08 torso lengths out
+            .filter(|(i, _)| !(20..23).contains(i))
+            .map(|(i, &t)| {
+                let arm = if (33..35).contains(&i) { 0.08 } else { 0.0 };
+                (t, f(t) + 0.004 * noise(i) + arm)
+            })
+            .collect();
+        let fit = fit_points(&pts).unwrap();
+        assert!(
+            (fit.bend_deg - want).abs() < 3.0,
+            "{} vs {want}",
+            fit.bend_deg
+        );
+        assert!(fit.kept.len() < pts.iter().filter(|p| p.0 >= 0.3 && p.0 <= 1.05).count());
+    }
+
+    #[test]
+    fn the_bend_grows_with_the_arc() {
+        let bends: Vec<f64> = [3.0, 1.2, 0.8, 0.6]
+            .iter()
+            .map(|&r| {
+                let (f, _) = arc(r, 0.7);
+                let pts: Vec<(f64, f64)> = PROFILE_T.iter().map(|&t| (t, f(t))).collect();
+                fit_points(&pts).unwrap().bend_deg
+            })
+            .collect();
+        assert!(bends.windows(2).all(|w| w[0] < w[1]), "{bends:?}");
+    }
+
+    #[test]
+    fn a_ragged_edge_or_one_without_its_upper_end_has_no_curve() {
+        // loose clothing: the edge jumps by 5% of the torso from point to point
+        let ragged: Vec<(f64, f64)> = PROFILE_T
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (t, 0.2 + 0.05 * noise(i)))
+            .collect();
+        assert_eq!(fit_points(&ragged).map(|f| f.bend_deg), Err(NoFit::Ragged));
+        let lower_only: Vec<(f64, f64)> = PROFILE_T
+            .iter()
+            .filter(|&&t| t < 0.8)
+            .map(|&t| (t, 0.2))
+            .collect();
+        assert_eq!(
+            fit_points(&lower_only).map(|f| f.bend_deg),
+            Err(NoFit::Untraced)
+        );
+    }
+
+    #[test]
+    fn jitter_is_the_spread_about_the_running_median() {
+        let raw: Vec<Option<f64>> = (0..40).map(|i| Some(10.0 + noise(i))).collect();
+        let series = BackSeries {
+            deg: running_median(&raw),
+            raw_deg: raw,
+            ragged: vec![false; 40],
+        };
+        let j = jitter_deg(&series, 0..40).unwrap();
+        assert!(j > 0.3 && j < 1.5, "{j}");
     }
 }

@@ -4,10 +4,13 @@
 
 use super::{Landmark, PersonMask};
 
-/// Positions along the hip→shoulder axis (0 = hip, 1 = shoulder) where the edge is traced.
-pub const PROFILE_T: [f64; 23] = [
-    0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8,
-    0.85, 0.9, 0.95, 1.0, 1.05, 1.1,
+/// Positions along the hip→shoulder axis (0 = hip, 1 = shoulder) where the edge is traced:
+/// every 2.5% of the torso, so the curve fit in [`crate::kinematics::back`] averages many
+/// edge points instead of resting on three.
+pub const PROFILE_T: [f64; 45] = [
+    0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3, 0.325, 0.35,
+    0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6, 0.625, 0.65, 0.675, 0.7, 0.725,
+    0.75, 0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.925, 0.95, 0.975, 1.0, 1.025, 1.05, 1.075, 1.1,
 ];
 
 /// The dorsal edge in one frame: for each `PROFILE_T`, the distance (px) from the axis to
@@ -104,21 +107,7 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
     let step = (len / 200.0).max(0.5);
     let offset_px = PROFILE_T
         .iter()
-        .map(|&t| {
-            let (cx, cy) = (hip.0 + t * ax, hip.1 + t * ay);
-            if mask.prob_at(cx, cy) < 0.5 {
-                return None;
-            }
-            let mut d = 0.0;
-            while d < len {
-                let next = d + step;
-                if mask.prob_at(cx + next * normal.0, cy + next * normal.1) < 0.5 {
-                    return Some(d + step / 2.0);
-                }
-                d = next;
-            }
-            None
-        })
+        .map(|&t| edge_offset(mask, (hip.0 + t * ax, hip.1 + t * ay), normal, len, step))
         .collect();
     Some(BackProfile {
         hip_px: hip,
@@ -126,6 +115,43 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
         normal,
         offset_px,
     })
+}
+
+/// Distance (px) from `from` along `dir` to where the person probability first falls through
+/// 0.5, at sub-pixel precision: the march brackets the crossing between two samples `step`
+/// apart, then bisection on the (bilinear) probability halves the bracket down to 1/64 px.
+/// Working on the probabilities, not a thresholded mask, keeps the edge from snapping to the
+/// mask's 256-px grid. `None` when `from` is outside the person or no crossing is within
+/// `max_px`.
+pub fn edge_offset(
+    mask: &PersonMask,
+    from: (f64, f64),
+    dir: (f64, f64),
+    max_px: f64,
+    step: f64,
+) -> Option<f64> {
+    let p = |d: f64| mask.prob_at(from.0 + d * dir.0, from.1 + d * dir.1);
+    if p(0.0) < 0.5 {
+        return None;
+    }
+    let mut d = 0.0;
+    while d < max_px {
+        let next = d + step;
+        if p(next) < 0.5 {
+            let (mut lo, mut hi) = (d, next);
+            while hi - lo > 1.0 / 64.0 {
+                let m = 0.5 * (lo + hi);
+                if p(m) < 0.5 {
+                    hi = m;
+                } else {
+                    lo = m;
+                }
+            }
+            return Some(0.5 * (lo + hi));
+        }
+        d = next;
+    }
+    None
 }
 
 /// Largest plausible distance from the hip→shoulder line to the back, in torso lengths
@@ -166,7 +192,28 @@ mod tests {
         }
         let p = trace_back(&mask, &lms).unwrap();
         assert!(p.normal.0 < 0.0, "back is away from the nose");
-        let d = p.offset_px[10].unwrap();
+        let d = p.offset_px[20].unwrap();
         assert!((d - 10.0).abs() < 1.0, "{d}");
+    }
+
+    #[test]
+    fn the_edge_is_found_between_mask_pixels() {
+        // a soft edge: the probability ramps from 1 to 0 over crop columns 38..42, so the 0.5
+        // crossing lies at x = 40.0 + 0.5 (pixel centres at +0.5), between two samples
+        let n = 100;
+        let probs = (0..n * n)
+            .map(|i| ((42.0 - (i % n) as f32) / 4.0).clamp(0.0, 1.0))
+            .collect();
+        let mask = PersonMask::new(n, probs, [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+        for from_x in [20.0, 21.3, 30.7] {
+            let d = edge_offset(&mask, (from_x, 50.0), (1.0, 0.0), 60.0, 0.7).unwrap();
+            assert!((from_x + d - 40.5).abs() < 0.05, "{from_x} + {d}");
+        }
+        // outside the person, or no edge within reach: nothing
+        assert_eq!(
+            edge_offset(&mask, (60.0, 50.0), (1.0, 0.0), 30.0, 0.7),
+            None
+        );
+        assert_eq!(edge_offset(&mask, (5.0, 50.0), (1.0, 0.0), 10.0, 0.7), None);
     }
 }

@@ -317,6 +317,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
         poses,
         kinematics,
         bar,
+        back_ragged: vec![false; flexion.len()],
         thoracic_flexion_deg: flexion,
     }
 }

@@ -192,6 +192,8 @@ pub struct Scene {
     pub bar: BarTrack,
     pub reps: Vec<Rep>,
     pub flexion: Vec<Option<f64>>,
+    /// Frames whose back contour was too ragged for a curve.
+    pub ragged: Vec<bool>,
     pub view: ViewVerdict,
 }
 
@@ -207,6 +209,7 @@ impl Scene {
             kinematics,
             bar,
             reps,
+            ragged: vec![false; flexion.len()],
             flexion,
             view: side_view(),
         }
@@ -235,6 +238,7 @@ impl Scene {
             bar: &self.bar,
             reps: &self.reps,
             thoracic_flexion_deg: &self.flexion,
+            back_ragged: &self.ragged,
             view: &self.view,
             damage: None,
             config: &self.config.faults,
