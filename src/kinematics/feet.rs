@@ -146,7 +146,10 @@ mod tests {
             *p = Some((310.0, 340.0));
         }
         let reliable: Vec<bool> = (0..60).map(|i| i < 20).collect();
-        assert_eq!(planted_position(&t, 0.5, &reliable, 100.0), Some((300.0, 400.0)));
+        assert_eq!(
+            planted_position(&t, 0.5, &reliable, 100.0),
+            Some((300.0, 400.0))
+        );
     }
 
     #[test]

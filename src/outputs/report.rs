@@ -375,9 +375,13 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
         input: a.input.clone(),
         facts,
         side_view: a.view.side_view,
-        // the measured ratios stay in analysis.json
+        // the measured ratios stay in analysis.json; what the view check adds after them (the
+        // feet never seen, no rep found) is shown
         view_reason: if a.view.side_view {
-            "side view".into()
+            std::iter::once("side view")
+                .chain(a.view.reason.split("; ").skip(1))
+                .collect::<Vec<_>>()
+                .join("; ")
         } else {
             super::summary::plain_view_reason(&a.view.reason)
         },
