@@ -117,8 +117,11 @@ fn synthetic_faults_are_found_in_the_right_rep_and_phase() {
                 .iter()
                 .filter_map(|f| f["upper_back_chord_flexion_deg"].as_f64())
                 .fold(f64::MIN, f64::max);
+            // the fitted curve reads a bend smaller than the chord truth (issue 18 dropped the
+            // ±5° target for a silhouette): it must show most of the bend, and never more than
+            // the truth by over 5°
             assert!(
-                (ours - truth).abs() <= 5.0,
+                ours >= 0.5 * truth && ours <= truth + 5.0,
                 "{name}: peak flexion {ours:.1} vs truth {truth:.1}"
             );
         }
