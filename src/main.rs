@@ -240,12 +240,17 @@ fn quiet_video_logs() {
     let _ = opencv::core::set_log_level(opencv::core::LogLevel::LOG_LEVEL_SILENT);
 }
 
+/// Whether an interrupt stops the command gracefully: set once `analyze` or `index` can write
+/// something; before that (starting up, or any other command) an interrupt exits at once.
+static GRACEFUL: AtomicBool = AtomicBool::new(false);
+
 /// Ctrl-C, SIGTERM and SIGHUP: the first stops the running videos at their next frame
-/// (nothing half-written), a second exits at once.
+/// (nothing half-written), a second exits at once. Installed first thing, so a signal while
+/// the command starts up exits 130 instead of killing it with the signal.
 fn on_interrupt(cancel: &Arc<AtomicBool>) {
     let cancel = cancel.clone();
     let _ = ctrlc::set_handler(move || {
-        if cancel.swap(true, Ordering::SeqCst) {
+        if !GRACEFUL.load(Ordering::SeqCst) || cancel.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
         eprintln!(
@@ -255,9 +260,9 @@ fn on_interrupt(cancel: &Arc<AtomicBool>) {
 }
 
 /// `formcheck index OUT`: the batch files rebuilt from every result folder, alone in OUT.
-fn index_command(out: &std::path::Path, wait: bool) -> ExitCode {
-    let cancel = Arc::new(AtomicBool::new(false));
-    on_interrupt(&cancel);
+fn index_command(out: &std::path::Path, wait: bool, cancel: &Arc<AtomicBool>) -> ExitCode {
+    let cancel = cancel.clone();
+    GRACEFUL.store(true, Ordering::SeqCst);
     let waiting = |holder: &str| {
         eprintln!(
             "waiting: another formcheck run (pid {holder}) is writing to {}",
@@ -370,12 +375,15 @@ fn main() -> ExitCode {
 
 /// The command; an error ends it with the status its type says ([`exit_status`]).
 fn run() -> anyhow::Result<ExitCode> {
+    // first, so a signal while the command starts up (loading the models) is handled too
+    let cancel = Arc::new(AtomicBool::new(false));
+    on_interrupt(&cancel);
     quiet_video_logs();
     let cli = Cli::parse();
     // read once, here: nothing deeper down looks at the environment for the shard
     let scheduler = shard::SchedulerEnv::from_process();
     Ok(match cli.command {
-        Command::Index { out, wait } => index_command(&out, wait),
+        Command::Index { out, wait } => index_command(&out, wait, &cancel),
         Command::Doctor { models_dir } => doctor(models_dir),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -457,8 +465,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 .map_err(|e| Failure::usage(e.to_string()))?;
             // No models, no runtime: stop before any output folder or index is written.
             let data = resolve_data(models_dir, cfg.pose.model)?;
-            let cancel = Arc::new(AtomicBool::new(false));
-            on_interrupt(&cancel);
+            GRACEFUL.store(true, Ordering::SeqCst);
             let out_canonical = std::fs::canonicalize(&out).ok();
             let collected = walk::collect(&inputs, out_canonical.as_deref());
             if collected.found.is_empty() {
