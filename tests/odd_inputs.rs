@@ -212,3 +212,89 @@ fn a_cut_file_with_its_index_kept_warns_about_missing_frames() {
         "no warning about missing frames: {warnings:?} {err}"
     );
 }
+
+/// The column `name` of a result's `frames.csv`, blanks as `None`.
+fn frames_column(out: &Path, clip: &str, name: &str) -> Vec<Option<f64>> {
+    let mut reader = csv::Reader::from_path(out.join(clip).join("frames.csv")).unwrap();
+    let col = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    reader
+        .records()
+        .map(|r| r.unwrap().get(col).and_then(|v| v.parse().ok()))
+        .collect()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    assert!(!v.is_empty());
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[test]
+fn a_4k_clip_is_analysed_on_a_1080p_copy_and_reported_in_its_own_pixels() {
+    if !have_ffmpeg("a_4k_clip_is_analysed_on_a_1080p_copy_and_reported_in_its_own_pixels") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let s = sample();
+    let s = s.to_str().unwrap();
+    // the same two seconds at 1080p and at 4K: the 4K run's analysis copy is the 1080p clip
+    let make = |name: &str, size: &str| {
+        let path = dir.path().join(name);
+        let args = ["-i", s, "-t", "2", "-vf", size, "-c:v", "libx264"];
+        ffmpeg(
+            &[
+                &args[..],
+                &["-preset", "ultrafast", "-crf", "16", path.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        path
+    };
+    let hd = make("hd.mp4", "scale=1920:1080");
+    let uhd = make("uhd.mp4", "scale=3840:2160");
+    let out = tempfile::tempdir().unwrap();
+    let (code, stderr) = common::analyze(&[&hd, &uhd], out.path(), &["--no-video", "-j", "1"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for joint in ["hip_x_px", "hip_y_px", "shoulder_x_px", "wrist_y_px"] {
+        let (a, b) = (
+            frames_column(out.path(), "hd", joint),
+            frames_column(out.path(), "uhd", joint),
+        );
+        let ratios: Vec<f64> = a
+            .iter()
+            .zip(&b)
+            .filter_map(|(a, b)| Some(b.as_ref()? / a.as_ref()?))
+            .collect();
+        assert!(
+            ratios.len() > 30,
+            "{joint}: {} frames seen in both",
+            ratios.len()
+        );
+        let r = median(ratios);
+        assert!(
+            (r - 2.0).abs() < 0.03,
+            "{joint}: 4K px / 1080p px = {r:.3}, not 2"
+        );
+    }
+    for angle in ["trunk_angle_deg", "hip_angle_deg"] {
+        let (a, b) = (
+            frames_column(out.path(), "hd", angle),
+            frames_column(out.path(), "uhd", angle),
+        );
+        let diffs: Vec<f64> = a
+            .iter()
+            .zip(&b)
+            .filter_map(|(a, b)| Some((b.as_ref()? - a.as_ref()?).abs()))
+            .collect();
+        let d = median(diffs);
+        assert!(
+            d < 2.0,
+            "{angle}: median difference {d:.2} deg between 4K and 1080p"
+        );
+    }
+}

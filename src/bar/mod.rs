@@ -329,6 +329,23 @@ pub struct BarObservations {
     pub max_skipped: usize,
 }
 
+impl BarObservations {
+    /// The same observations with every pixel figure multiplied by `factor` (from the
+    /// analysis copy of a large frame back to the input's pixels).
+    pub fn scaled_px(mut self, factor: f64) -> Self {
+        for p in self.hub_px.iter_mut().flatten() {
+            *p = (p.0 * factor, p.1 * factor);
+        }
+        if let Some((_, e)) = &mut self.first {
+            *e = e.scaled_px(factor);
+        }
+        for a in &mut self.axes_px {
+            *a = (a.0 * factor, a.1 * factor);
+        }
+        self
+    }
+}
+
 /// The bar track for the whole clip, from what the tracker saw and the lifter's kinematics.
 pub fn track(
     mut obs: BarObservations,
@@ -382,6 +399,23 @@ pub fn track(
 mod tests {
     use super::*;
     use crate::pose::NUM_LANDMARKS;
+
+    #[test]
+    fn observations_scale_to_the_input_pixels_and_keep_directions() {
+        let obs = BarObservations {
+            hub_px: vec![Some((100.0, 50.0)), None],
+            first: Some((0, Ellipse::circle(100.0, 50.0, 40.0))),
+            axes_px: vec![(40.0, 38.0)],
+            angle_rad: 0.3,
+            max_skipped: 1,
+        }
+        .scaled_px(2.0);
+        assert_eq!(obs.hub_px, vec![Some((200.0, 100.0)), None]);
+        let e = obs.first.unwrap().1;
+        assert_eq!((e.cx, e.cy, e.a, e.b), (200.0, 100.0, 80.0, 80.0));
+        assert_eq!(obs.axes_px, vec![(80.0, 76.0)]);
+        assert_eq!((obs.angle_rad, obs.max_skipped), (0.3, 1));
+    }
 
     fn hands_at(x: f32, y: f32) -> Vec<Landmark> {
         let mut l = vec![Landmark::default(); NUM_LANDMARKS];

@@ -24,6 +24,17 @@ pub struct Ellipse {
 }
 
 impl Ellipse {
+    /// The same ellipse in an image `factor` times as large.
+    pub fn scaled_px(self, factor: f64) -> Self {
+        Ellipse {
+            cx: self.cx * factor,
+            cy: self.cy * factor,
+            a: self.a * factor,
+            b: self.b * factor,
+            angle_rad: self.angle_rad,
+        }
+    }
+
     pub fn circle(cx: f64, cy: f64, r: f64) -> Self {
         Ellipse {
             cx,

@@ -17,7 +17,7 @@ use crate::pose::schedule::ModelSchedule;
 use crate::pose::tracker::PoseTracker;
 use crate::pose::PoseFrame;
 use crate::pose::{Landmark, NUM_LANDMARKS};
-use crate::video::decode::{Decoded, Prefetch, PREFETCH_FRAMES};
+use crate::video::decode::{analysis_scale, Decoded, Prefetch, PREFETCH_FRAMES};
 use crate::video::{VideoInfo, VideoReader};
 
 #[cfg(feature = "pose-cache")]
@@ -186,7 +186,10 @@ pub fn run_frames(
                 .unwrap_or(true)
         }
     };
-    let mut frames = Prefetch::start(reader, PREFETCH_FRAMES, wants);
+    // a 4K video is analysed on a 1080p copy of each frame; what the pass returns is in the
+    // input's pixels again (below)
+    let scale = analysis_scale(&info);
+    let mut frames = Prefetch::start(reader, PREFETCH_FRAMES, scale, wants);
     let mask_stride = config.pose.mask_stride(info.fps);
     let mut poses = Vec::with_capacity(info.frames);
     // The bar tracker runs on its own thread a frame or two behind the model (a bounded queue),
@@ -319,10 +322,19 @@ pub fn run_frames(
     timing.landmark_ms = tracker.timing.landmark_s * 1000.0;
     timing.landmark_runs = tracker.timing.landmark_runs;
     timing.mask_runs = tracker.timing.mask_runs;
+    let (poses, bar) = if scale < 1.0 {
+        let to_input = 1.0 / scale;
+        (
+            poses.into_iter().map(|p| p.scaled_px(to_input)).collect(),
+            bar.into_observations().scaled_px(to_input),
+        )
+    } else {
+        (poses, bar.into_observations())
+    };
     Ok(FramePass {
         video,
         poses,
-        bar: bar.into_observations(),
+        bar,
         timing,
     })
 }

@@ -25,6 +25,16 @@ pub struct BackProfile {
 }
 
 impl BackProfile {
+    /// The same profile in an image `factor` times as large (the normal is a direction).
+    pub fn scaled_px(mut self, factor: f64) -> Self {
+        self.hip_px = (self.hip_px.0 * factor, self.hip_px.1 * factor);
+        self.shoulder_px = (self.shoulder_px.0 * factor, self.shoulder_px.1 * factor);
+        for d in self.offset_px.iter_mut().flatten() {
+            *d *= factor;
+        }
+        self
+    }
+
     pub fn torso_px(&self) -> f64 {
         let (dx, dy) = (
             self.shoulder_px.0 - self.hip_px.0,

@@ -19,6 +19,19 @@ pub struct PoseFrame {
 }
 
 impl PoseFrame {
+    /// The same frame in an image `factor` times as large: the joints' and the back's pixels
+    /// (the pass analyses a large video on a smaller copy of each frame).
+    pub fn scaled_px(mut self, factor: f64) -> Self {
+        if let Some(landmarks) = &mut self.landmarks {
+            for l in landmarks.iter_mut() {
+                l.x_px *= factor as f32;
+                l.y_px *= factor as f32;
+            }
+        }
+        self.back = self.back.map(|b| b.scaled_px(factor));
+        self
+    }
+
     /// A frame the model skipped.
     pub fn not_analysed(index: usize, time_s: f64) -> Self {
         PoseFrame {

@@ -126,6 +126,13 @@ impl VideoReader {
 
     /// The next upright frame, `Ok(None)` at the end of the stream.
     pub fn next_frame(&mut self) -> Result<Option<Frame>> {
+        self.next_frame_shrunk(1.0)
+    }
+
+    /// The next upright frame shrunk by `scale` (area averaging, so fine edges survive;
+    /// unchanged at 1). Shrunk, the full-size decode buffer is kept for the next frame
+    /// instead of a new 25 MB one each 4K frame.
+    pub fn next_frame_shrunk(&mut self, scale: f64) -> Result<Option<Frame>> {
         let ok = self
             .capture
             .read(&mut self.raw)
@@ -139,7 +146,25 @@ impl VideoReader {
         let index = self.next_index;
         self.next_index += 1;
         let time_s = self.frame_time_s(index);
-        let image = rotate_upright(std::mem::take(&mut self.raw), self.info.rotation)?;
+        let image = if scale < 1.0 {
+            let size = opencv::core::Size::new(
+                ((self.raw.cols() as f64 * scale).round() as i32).max(1),
+                ((self.raw.rows() as f64 * scale).round() as i32).max(1),
+            );
+            let mut small = Mat::default();
+            opencv::imgproc::resize(
+                &self.raw,
+                &mut small,
+                size,
+                0.0,
+                0.0,
+                opencv::imgproc::INTER_AREA,
+            )?;
+            small
+        } else {
+            std::mem::take(&mut self.raw)
+        };
+        let image = rotate_upright(image, self.info.rotation)?;
         Ok(Some(Frame {
             index,
             time_s,
@@ -208,6 +233,21 @@ fn rotate_upright(raw: Mat, rotation: i32) -> Result<Mat> {
     Ok(out)
 }
 
+/// Frames with a longer short side are analysed on a copy shrunk to it: the pose model looks
+/// at a 256-px crop and the bar tracker at a ~100-px patch either way, while a 4K frame costs
+/// four times the memory and copying of a 1080p one in every queue it passes.
+pub const ANALYSIS_MAX_SHORT_SIDE_PX: i32 = 1080;
+
+/// Analysis pixels per input pixel: 1 up to 1080p, less for larger videos.
+pub fn analysis_scale(info: &VideoInfo) -> f64 {
+    let short = info.width.min(info.height);
+    if short > ANALYSIS_MAX_SHORT_SIDE_PX {
+        ANALYSIS_MAX_SHORT_SIDE_PX as f64 / short as f64
+    } else {
+        1.0
+    }
+}
+
 /// Frames decoded ahead of the consumer: enough to hide decode jitter, few enough that a 4K
 /// queue stays under ~100 MB.
 pub const PREFETCH_FRAMES: usize = 3;
@@ -239,10 +279,12 @@ pub struct Prefetch {
 
 impl Prefetch {
     /// Starts decoding `reader`; frames for which `want_image(index)` is false are only
-    /// grabbed (no colour conversion).
+    /// grabbed (no colour conversion), the others are shrunk by `scale` (see
+    /// [`VideoReader::next_frame_shrunk`]) on the decoding thread.
     pub fn start(
         mut reader: VideoReader,
         depth: usize,
+        scale: f64,
         want_image: impl Fn(usize) -> bool + Send + 'static,
     ) -> Self {
         let info = reader.info().clone();
@@ -250,7 +292,9 @@ impl Prefetch {
         let handle = std::thread::spawn(move || {
             loop {
                 let next = if want_image(reader.next_index) {
-                    reader.next_frame().map(|f| f.map(Decoded::Image))
+                    reader
+                        .next_frame_shrunk(scale)
+                        .map(|f| f.map(Decoded::Image))
                 } else {
                     reader
                         .skip_frame()

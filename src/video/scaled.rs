@@ -199,6 +199,7 @@ fn start_opencv(path: &Path) -> Result<Source> {
     Ok(Source::OpenCv(Prefetch::start(
         VideoReader::open(path)?,
         PREFETCH_FRAMES,
+        1.0,
         |_| true,
     )))
 }
