@@ -298,3 +298,21 @@ fn a_4k_clip_is_analysed_on_a_1080p_copy_and_reported_in_its_own_pixels() {
         );
     }
 }
+
+#[test]
+fn the_same_video_gives_the_same_frames_whatever_the_timing() {
+    // two copies at once on two workers, so the threads of each run race differently
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.mp4"), dir.path().join("b.mp4"));
+    std::fs::copy(sample(), &a).unwrap();
+    std::fs::copy(sample(), &b).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, stderr) = common::analyze(&[&a, &b], out.path(), &["--no-video", "-j", "2"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let read =
+        |name: &str| std::fs::read_to_string(out.path().join(name).join("frames.csv")).unwrap();
+    assert!(
+        read("a") == read("b"),
+        "frames.csv differs between two runs of one video"
+    );
+}

@@ -44,24 +44,30 @@ impl Patch {
             return Ok(None);
         }
         let inside = Mat::roi(frame_bgr, Rect::new(cx0, cy0, cx1 - cx0, cy1 - cy0))?;
-        let mut roi = Mat::default();
-        opencv::core::copy_make_border(
-            &inside,
-            &mut roi,
-            cy0 - y0,
-            y0 + side - cy1,
-            cx0 - x0,
-            x0 + side - cx1,
-            opencv::core::BORDER_REPLICATE,
-            opencv::core::Scalar::default(),
-        )?;
-        let (x1, y1) = (x0 + side, y0 + side);
-        let mut grey = Mat::default();
+        // grey first (a third of the bytes to pad); per-pixel, so the same as padding first
+        let mut inside_grey = Mat::default();
         if frame_bgr.channels() == 1 {
-            roi.copy_to(&mut grey)?;
+            inside.copy_to(&mut inside_grey)?;
         } else {
-            imgproc::cvt_color(&roi, &mut grey, imgproc::COLOR_BGR2GRAY, 0)?;
+            imgproc::cvt_color(&inside, &mut inside_grey, imgproc::COLOR_BGR2GRAY, 0)?;
         }
+        let (x1, y1) = (x0 + side, y0 + side);
+        let grey = if (cx0, cy0, cx1, cy1) == (x0, y0, x1, y1) {
+            inside_grey
+        } else {
+            let mut padded = Mat::default();
+            opencv::core::copy_make_border(
+                &inside_grey,
+                &mut padded,
+                cy0 - y0,
+                y1 - cy1,
+                cx0 - x0,
+                x1 - cx1,
+                opencv::core::BORDER_REPLICATE,
+                opencv::core::Scalar::default(),
+            )?;
+            padded
+        };
         let scale = scale.min(1.0);
         let small = if scale < 0.999 {
             let size = Size::new(

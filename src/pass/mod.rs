@@ -17,7 +17,7 @@ use crate::pose::schedule::ModelSchedule;
 use crate::pose::tracker::PoseTracker;
 use crate::pose::PoseFrame;
 use crate::pose::{Landmark, NUM_LANDMARKS};
-use crate::video::decode::{analysis_scale, Decoded, Prefetch, PREFETCH_FRAMES};
+use crate::video::decode::{analysis_scale, Prefetch, PREFETCH_FRAMES};
 use crate::video::{VideoInfo, VideoReader};
 
 #[cfg(feature = "pose-cache")]
@@ -141,8 +141,8 @@ pub struct FramePass {
 }
 
 /// Runs the model (and the bar tracker) over the frames of `path` that the [`ModelSchedule`]
-/// picks; the others are decoded (the codec needs them) but not converted, and keep
-/// `landmarks: None` for the filters to fill.
+/// picks (decided on this thread, in frame order, so a video always gives the same frames to
+/// the model); the others keep `landmarks: None` for the filters to fill.
 /// `on_frame(done, total)` reports progress.
 pub fn run_frames(
     path: &Path,
@@ -172,24 +172,14 @@ pub fn run_frames(
         config.pose.min_pose_score,
     )?;
     tracker.dump_crops_to(options.dev.dump_crops.clone());
-    let schedule = std::sync::Arc::new(std::sync::Mutex::new(ModelSchedule::new(
-        &config.pose,
-        info.fps,
-    )));
-    let wants = {
-        let schedule = schedule.clone();
-        let fps = info.fps;
-        move |i: usize| {
-            schedule
-                .lock()
-                .map(|s| s.wants(i, i as f64 / fps))
-                .unwrap_or(true)
-        }
-    };
+    // Decided here, after the model has seen every earlier frame, not on the decoding thread
+    // ahead of it: there the answer depended on how far ahead the thread ran, and the same
+    // video gave different frames to the model from run to run (hip up to 9° apart).
+    let mut schedule = ModelSchedule::new(&config.pose, info.fps);
     // a 4K video is analysed on a 1080p copy of each frame; what the pass returns is in the
     // input's pixels again (below)
     let scale = analysis_scale(&info);
-    let mut frames = Prefetch::start(reader, PREFETCH_FRAMES, scale, wants);
+    let mut frames = Prefetch::start(reader, PREFETCH_FRAMES, scale);
     let mask_stride = config.pose.mask_stride(info.fps);
     let mut poses = Vec::with_capacity(info.frames);
     // The bar tracker runs on its own thread a frame or two behind the model (a bounded queue),
@@ -213,7 +203,7 @@ pub fn run_frames(
     let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
     loop {
         let t = std::time::Instant::now();
-        let Some(decoded) = frames.next_decoded()? else {
+        let Some(frame) = frames.next_frame()? else {
             break;
         };
         // time spent waiting for the decoding thread: what decode adds to the wall time
@@ -221,17 +211,14 @@ pub fn run_frames(
         if options.cancelled() {
             return Err(Error::Interrupted {
                 path: path.to_path_buf(),
-                frame: decoded.index(),
+                frame: frame.index,
             });
         }
-        let frame = match decoded {
-            Decoded::Image(frame) => frame,
-            Decoded::Skipped { index, time_s } => {
-                poses.push(PoseFrame::not_analysed(index, time_s));
-                on_frame(poses.len(), info.frames);
-                continue;
-            }
-        };
+        if !schedule.wants(frame.index, frame.index as f64 / info.fps) {
+            poses.push(PoseFrame::not_analysed(frame.index, frame.time_s));
+            on_frame(poses.len(), info.frames);
+            continue;
+        }
         let want_mask = frame.index.is_multiple_of(mask_stride);
         let estimate = tracker
             .estimate(&frame.image, want_mask)
@@ -277,9 +264,7 @@ pub fn run_frames(
                 model_ran: true,
             },
         };
-        if let Ok(mut s) = schedule.lock() {
-            s.observe(frame.index as f64 / info.fps, pose.landmarks.as_ref());
-        }
+        schedule.observe(frame.index as f64 / info.fps, pose.landmarks.as_ref());
         // a closed queue means the bar thread failed: its error is collected below
         let _ = bar_frames.send((frame.index, frame.image, pose.landmarks));
         poses.push(pose);

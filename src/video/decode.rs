@@ -172,21 +172,6 @@ impl VideoReader {
         }))
     }
 
-    /// Decodes the next frame without converting it to an image (the codec still needs it
-    /// as a reference): `Ok(None)` at the end of the stream, else its index and time.
-    pub fn skip_frame(&mut self) -> Result<Option<(usize, f64)>> {
-        let ok = self.capture.grab().map_err(|e| Error::VideoDecode {
-            path: self.path.clone(),
-            reason: format!("decoding frame {} failed: {}", self.next_index, e.message),
-        })?;
-        if !ok {
-            return Ok(None);
-        }
-        let index = self.next_index;
-        self.next_index += 1;
-        Ok(Some((index, self.frame_time_s(index))))
-    }
-
     /// Time from index and fps (CAP_PROP_POS_MSEC reads 0 on the last frame), unless the
     /// stream's own timestamps show a variable frame rate.
     fn frame_time_s(&mut self, index: usize) -> f64 {
@@ -252,54 +237,24 @@ pub fn analysis_scale(info: &VideoInfo) -> f64 {
 /// queue stays under ~100 MB.
 pub const PREFETCH_FRAMES: usize = 3;
 
-/// What the decoding thread hands over: a full image, or only the index and time of a frame
-/// that was decoded but not wanted as an image.
-pub enum Decoded {
-    Image(Frame),
-    Skipped { index: usize, time_s: f64 },
-}
-
-impl Decoded {
-    pub fn index(&self) -> usize {
-        match self {
-            Decoded::Image(f) => f.index,
-            Decoded::Skipped { index, .. } => *index,
-        }
-    }
-}
-
 /// Decoding on its own thread, a few frames ahead of the consumer (a bounded queue, so memory
 /// stays at `depth` frames whatever the video's length): decode overlaps the model and the
 /// encoder instead of adding to them.
 pub struct Prefetch {
     info: VideoInfo,
-    rx: std::sync::mpsc::Receiver<Result<Decoded>>,
+    rx: std::sync::mpsc::Receiver<Result<Frame>>,
     handle: Option<std::thread::JoinHandle<VideoReader>>,
 }
 
 impl Prefetch {
-    /// Starts decoding `reader`; frames for which `want_image(index)` is false are only
-    /// grabbed (no colour conversion), the others are shrunk by `scale` (see
+    /// Starts decoding `reader`, every frame shrunk by `scale` (see
     /// [`VideoReader::next_frame_shrunk`]) on the decoding thread.
-    pub fn start(
-        mut reader: VideoReader,
-        depth: usize,
-        scale: f64,
-        want_image: impl Fn(usize) -> bool + Send + 'static,
-    ) -> Self {
+    pub fn start(mut reader: VideoReader, depth: usize, scale: f64) -> Self {
         let info = reader.info().clone();
         let (tx, rx) = std::sync::mpsc::sync_channel(depth.max(1));
         let handle = std::thread::spawn(move || {
             loop {
-                let next = if want_image(reader.next_index) {
-                    reader
-                        .next_frame_shrunk(scale)
-                        .map(|f| f.map(Decoded::Image))
-                } else {
-                    reader
-                        .skip_frame()
-                        .map(|f| f.map(|(index, time_s)| Decoded::Skipped { index, time_s }))
-                };
+                let next = reader.next_frame_shrunk(scale);
                 let stop = !matches!(next, Ok(Some(_)));
                 // a closed channel means the consumer stopped early: so do we
                 let sent = match next {
@@ -325,7 +280,7 @@ impl Prefetch {
     }
 
     /// The next decoded frame, `Ok(None)` at the end of the stream.
-    pub fn next_decoded(&mut self) -> Result<Option<Decoded>> {
+    pub fn next_frame(&mut self) -> Result<Option<Frame>> {
         match self.rx.recv() {
             Ok(r) => r.map(Some),
             Err(_) => Ok(None),

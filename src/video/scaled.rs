@@ -11,7 +11,7 @@ use opencv::core::{Mat, Size, CV_8UC1, CV_8UC3};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::decode::{Decoded, Prefetch, PREFETCH_FRAMES};
+use super::decode::{Prefetch, PREFETCH_FRAMES};
 use super::VideoReader;
 use crate::error::{Error, Result};
 
@@ -91,9 +91,9 @@ impl ScaledFrames {
                 }
                 Err(_) => None,
             },
-            Source::OpenCv(frames) => match frames.next_decoded()? {
-                Some(Decoded::Image(frame)) => Some(scale(frame.image, self.width, self.height)?),
-                Some(Decoded::Skipped { .. }) | None => None,
+            Source::OpenCv(frames) => match frames.next_frame()? {
+                Some(frame) => Some(scale(frame.image, self.width, self.height)?),
+                None => None,
             },
         };
         Ok(image.map(|image| {
@@ -200,7 +200,6 @@ fn start_opencv(path: &Path) -> Result<Source> {
         VideoReader::open(path)?,
         PREFETCH_FRAMES,
         1.0,
-        |_| true,
     )))
 }
 
