@@ -81,7 +81,7 @@ fn no_video_runs_still_write_the_upper_back_crops_the_report_shows() {
     assert!(
         e["spread_deg"]
             .as_f64()
-            .is_some_and(|s| s >= 0.0 && s < 5.0),
+            .is_some_and(|s| (0.0..5.0).contains(&s)),
         "{e}"
     );
     assert!(report.contains("Upper back, rep by rep"));

@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn a_compared_frame_moves_to_the_nearest_fitted_frame() {
-        let fitted = |f: usize| f % 3 == 0;
+        let fitted = |f: usize| f.is_multiple_of(3);
         assert_eq!(nearest_fitted(9, 2, fitted), Some(9));
         assert_eq!(nearest_fitted(10, 2, fitted), Some(9));
         assert_eq!(nearest_fitted(11, 2, fitted), Some(12));

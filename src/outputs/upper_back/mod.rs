@@ -105,13 +105,7 @@ fn draw_evidence(crop: &Mat, r: Rect, p: &BackProfile, fit: &BackFit) -> Result<
         colour(160.0, 160.0, 160.0),
         1,
     )?;
-    let curve = crop::curve_points(p, fit);
-    for w in curve.windows(2) {
-        line(&mut img, w[0], w[1], colour(255.0, 255.0, 0.0), 2)?;
-    }
-    for (a, b) in crop::bend_tangents(p, fit) {
-        line(&mut img, a, b, colour(255.0, 0.0, 255.0), 2)?;
-    }
+    // the dots first: the curve and its tangents stay visible on top of them
     let dot = (2.5 * s.sqrt()).clamp(2.0, 4.0) as i32;
     for (i, &t) in PROFILE_T.iter().enumerate() {
         let Some(q) = p.edge_point(i) else { continue };
@@ -130,6 +124,13 @@ fn draw_evidence(crop: &Mat, r: Rect, p: &BackProfile, fit: &BackFit) -> Result<
             imgproc::LINE_AA,
             SHIFT,
         )?;
+    }
+    let curve = crop::curve_points(p, fit);
+    for w in curve.windows(2) {
+        line(&mut img, w[0], w[1], colour(255.0, 255.0, 0.0), 2)?;
+    }
+    for (a, b) in crop::bend_tangents(p, fit) {
+        line(&mut img, a, b, colour(255.0, 0.0, 255.0), 2)?;
     }
     Ok(img)
 }
