@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::bar::BarTrack;
 use crate::config::{Config, ModelKind};
 use crate::error::Result;
+use crate::faults::thoracic_evidence::{upper_back_evidence, UpperBackEvidence};
 use crate::faults::{Finding, NotAssessable};
 use crate::kinematics::back::back_series;
 use crate::kinematics::{self, Facing, Kinematics, Side};
@@ -46,6 +47,8 @@ pub struct Analysis {
     pub reps: Vec<Rep>,
     pub faults: Vec<Finding>,
     pub not_assessable: Vec<NotAssessable>,
+    /// Per rep, what the upper-back measure compared (frames, angles, spread, crops).
+    pub upper_back: Vec<UpperBackEvidence>,
     pub timing: StageTiming,
 }
 
@@ -115,7 +118,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
     );
     let back = back_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
     let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(&back.deg, stride - 1);
-    let back_ragged = back.ragged;
+    let back_ragged = back.ragged.clone();
     let bar = crate::bar::track(bar, &kinematics, &config.bar, &config.filter);
     let reps = crate::reps::find_reps(&kinematics, &bar, &config.reps);
     let video = video.with_damage_check(&kinematics.time_s);
@@ -126,7 +129,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         &reps,
         &config.view,
     );
-    let (faults, not_assessable) = crate::faults::assess(&crate::faults::FaultInput {
+    let fault_input = crate::faults::FaultInput {
         kinematics: &kinematics,
         bar: &bar,
         reps: &reps,
@@ -136,7 +139,16 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         damage: video.missing_frames(),
         config: &config.faults,
         min_reliable_rep_fraction: config.reliability.min_reliable_rep_fraction,
-    });
+    };
+    let (faults, not_assessable) = crate::faults::assess(&fault_input);
+    let upper_back = upper_back_evidence(
+        &fault_input,
+        &back,
+        &kinematics.time_s,
+        stride - 1,
+        &faults,
+        &not_assessable,
+    );
 
     let analysis = Analysis {
         schema_version: SCHEMA_VERSION,
@@ -148,6 +160,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         reps,
         faults,
         not_assessable,
+        upper_back,
         timing: StageTiming {
             reliability_ms: kinematics.reliability_ms,
             analysis_ms: started.elapsed().as_secs_f64() * 1000.0,

@@ -24,5 +24,6 @@ mod report_escaping;
 mod report_index;
 mod report_plots;
 mod report_schema;
+mod report_upper_back;
 mod resume;
 mod shards;

@@ -15,6 +15,7 @@ pub mod incomplete_lockout;
 pub mod lockout_hyperextension;
 pub mod neck_hyperextension;
 pub mod setup;
+pub mod thoracic_evidence;
 pub mod thoracic_rounding;
 
 use serde::{Deserialize, Serialize};

@@ -73,6 +73,32 @@ const RANGES: &[KeyRange] = &[
 
 pub struct ThoracicRounding;
 
+/// The signal that decides a rep, in the order the fault tries them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Signal {
+    /// The increase over the rep's own flattest back at a comparable trunk tilt.
+    RepReference,
+    /// The increase over the lifter's standing back (its curve, degrees).
+    Standing(f64),
+    /// The bent-over curve itself (0° = a straight back).
+    Curve,
+}
+
+/// The signal over its limit in `back`, if any: the increase over the rep's own back first,
+/// then over the lifter's `standing` back, then the curve itself.
+pub fn firing_signal(back: &RepBack, standing: Option<f64>, cfg: &Config) -> Option<Signal> {
+    let (increase, curve) = (back.peak_increase?.1, back.peak_curve?.1);
+    if increase > cfg.max_increase_deg {
+        Some(Signal::RepReference)
+    } else if let Some(up) = standing.filter(|up| curve - up > cfg.max_increase_deg) {
+        Some(Signal::Standing(up))
+    } else if curve > cfg.max_curve_deg {
+        Some(Signal::Curve)
+    } else {
+        None
+    }
+}
+
 /// Median flexion over the frames where the lifter stands upright; `None` without enough.
 /// Upright: trunk within 15° of vertical and hips opened past 140° (a soft, incomplete
 /// lockout at ~150° still shows the standing back shape; a squat bottom would not).
@@ -258,47 +284,44 @@ impl Fault for ThoracicRounding {
             return v;
         }
         let curve_of = |f: usize| back.pos(f).and_then(|p| back.curve_deg[p]);
-        // the increase over the rep's own back first, then the curve itself
-        let (peak, value, threshold, series, measure) = if increase > cfg.max_increase_deg {
-            let reference = back
-                .pos(inc_at)
-                .and_then(|p| back.reference[p])
-                .and_then(curve_of)
-                .unwrap_or(0.0);
-            (
-                inc_at,
-                increase,
-                cfg.max_increase_deg,
-                &back.increase_deg,
-                format!(
-                    "increase of the upper-back curve over the lifter's flattest back in this \
-                     rep at the same trunk tilt ({reference:.0}°)"
+        let (peak, value, threshold, series, measure) =
+            match firing_signal(&back, upright_flexion_deg(input), cfg) {
+                Some(Signal::RepReference) => {
+                    let reference = back
+                        .pos(inc_at)
+                        .and_then(|p| back.reference[p])
+                        .and_then(curve_of)
+                        .unwrap_or(0.0);
+                    (
+                        inc_at,
+                        increase,
+                        cfg.max_increase_deg,
+                        &back.increase_deg,
+                        format!(
+                            "increase of the upper-back curve over the lifter's flattest back in \
+                             this rep at the same trunk tilt ({reference:.0}°)"
+                        ),
+                    )
+                }
+                Some(Signal::Standing(up)) => (
+                    curve_at,
+                    curve - up,
+                    cfg.max_increase_deg,
+                    &back.standing_increase_deg,
+                    format!(
+                        "increase of the upper-back curve over the lifter's standing back \
+                         ({up:.0}°)"
+                    ),
                 ),
-            )
-        } else if let Some(up) =
-            upright_flexion_deg(input).filter(|up| curve - up > cfg.max_increase_deg)
-        {
-            // the lifter's standing back as the reference, where the clip has one
-            (
-                curve_at,
-                curve - up,
-                cfg.max_increase_deg,
-                &back.standing_increase_deg,
-                format!(
-                    "increase of the upper-back curve over the lifter's standing back ({up:.0}°)"
+                Some(Signal::Curve) => (
+                    curve_at,
+                    curve,
+                    cfg.max_curve_deg,
+                    &back.curve_deg,
+                    "upper-back curve angle (0° is a straight back)".to_string(),
                 ),
-            )
-        } else if curve > cfg.max_curve_deg {
-            (
-                curve_at,
-                curve,
-                cfg.max_curve_deg,
-                &back.curve_deg,
-                "upper-back curve angle (0° is a straight back)".to_string(),
-            )
-        } else {
-            return Verdict::Fine;
-        };
+                None => return Verdict::Fine,
+            };
         // the window: the bent-over frames around the peak within the hysteresis of the limit
         let over = |p: usize| series[p].is_some_and(|v| v > threshold - cfg.hysteresis_deg);
         let p = back.pos(peak).unwrap_or(0);

@@ -267,21 +267,22 @@ pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f
     back_series(profiles).deg
 }
 
-/// The measurement's spread (degrees): the robust standard deviation of the per-frame bend
-/// about its running median over `frames`. The median follows the real movement, so what is
-/// left is the curve's frame-to-frame jitter. `None` with fewer than 5 frames.
+/// The measurement's spread (degrees): the fitted curve's frame-to-frame jitter over
+/// `frames`, from consecutive fitted bends r: e = rᵢ − (rᵢ₋₁ + rᵢ₊₁)/2 carries the noise
+/// (variance 1.5σ² for independent noise σ) but not a steady movement (a straight trend
+/// leaves none), so σ = 1.4826 · median|e| / √1.5. `None` with fewer than 5 such triples.
 pub fn jitter_deg(series: &BackSeries, frames: impl Iterator<Item = usize>) -> Option<f64> {
-    let mut d: Vec<f64> = frames
-        .filter_map(|i| {
-            let r = series.raw_deg.get(i).copied().flatten()?;
-            let s = series.deg.get(i).copied().flatten()?;
-            Some((r - s).abs())
-        })
+    let r: Vec<f64> = frames
+        .filter_map(|i| series.raw_deg.get(i).copied().flatten())
         .collect();
-    if d.len() < 5 {
+    let mut e: Vec<f64> = r
+        .windows(3)
+        .map(|w| (w[1] - 0.5 * (w[0] + w[2])).abs())
+        .collect();
+    if e.len() < 5 {
         return None;
     }
-    Some(1.4826 * super::filters::median_of(&mut d))
+    Some(1.4826 * super::filters::median_of(&mut e) / 1.5f64.sqrt())
 }
 
 #[cfg(test)]
@@ -388,7 +389,16 @@ mod tests {
     }
 
     #[test]
-    fn jitter_is_the_spread_about_the_running_median() {
+    fn jitter_is_the_noise_not_the_movement() {
+        // a steady 0.5°-a-frame rise has no jitter; noise on it does
+        let rise: Vec<Option<f64>> = (0..40).map(|i| Some(0.5 * i as f64)).collect();
+        let steady = BackSeries {
+            deg: running_median(&rise),
+            raw_deg: rise,
+            ragged: vec![false; 40],
+        };
+        assert!(jitter_deg(&steady, 0..40).unwrap() < 1e-9);
+        assert_eq!(jitter_deg(&steady, 0..6), None);
         let raw: Vec<Option<f64>> = (0..40).map(|i| Some(10.0 + noise(i))).collect();
         let series = BackSeries {
             deg: running_median(&raw),

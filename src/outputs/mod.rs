@@ -19,6 +19,7 @@ pub mod report;
 pub mod settings;
 pub mod summary;
 pub mod timeline;
+pub mod upper_back;
 
 use std::io::Write;
 use std::path::Path;
@@ -53,7 +54,8 @@ pub fn exporters() -> Vec<Box<dyn Exporter>> {
 }
 
 /// Writes every per-clip output into `dir` (the batch runner's temporary folder): the data
-/// files, the plots, the annotated video with the fault thumbnails, and `report.html`.
+/// files, the plots, the annotated video with the fault thumbnails, the upper-back crops and
+/// `report.html`.
 /// A video that cannot be re-encoded is a warning in the report and on stderr, not a failure:
 /// the numbers are still worth having.
 pub fn write_all(
@@ -81,6 +83,13 @@ pub fn write_all(
         let (clips, warnings) = clips::write_rep_clips(clip, dir, &encoder.ffmpeg);
         media.rep_clips = clips;
         media.warnings.extend(warnings);
+    }
+    // the upper-back crops: a crop not written is a warning, the report shows what was
+    match upper_back::write_crops(clip, dir, &encoder.ffmpeg) {
+        Ok(files) => media.upper_back_crops = files,
+        Err(e) => media
+            .warnings
+            .push(format!("upper-back crops not written: {e}")),
     }
     for w in &media.warnings {
         eprintln!("warning: {}: {w}", clip.analysis.input);

@@ -78,6 +78,30 @@ struct RepRowView {
     clip: Option<String>,
 }
 
+/// One rep's upper-back evidence: the two compared frames side by side.
+#[derive(Serialize)]
+struct UpperBackView {
+    rep: usize,
+    verdict: String,
+    verdict_class: &'static str,
+    panels: Vec<CropPanel>,
+    /// "worst 25.1° − reference 3.0° = 22.1° ± 1.4°"
+    difference: Option<String>,
+    /// What the worst frame was compared with, in words.
+    against: String,
+    threshold: String,
+    spread: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CropPanel {
+    label: &'static str,
+    /// Shown only when written.
+    file: Option<String>,
+    angle: String,
+    when: String,
+}
+
 #[derive(Serialize)]
 struct NotAssessableView {
     title: String,
@@ -100,6 +124,7 @@ struct ReportView {
     video_note: String,
     media_warnings: Vec<String>,
     reps: Vec<RepRowView>,
+    upper_back: Vec<UpperBackView>,
     has_clips: bool,
     not_assessable: Vec<NotAssessableView>,
     /// Why nothing was judged, said once (plain words), and how to film when it helps.
@@ -134,6 +159,81 @@ pub fn display_name(input: &str) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| input.to_string())
+}
+
+/// The upper-back evidence of each rep, as the report shows it: each angle with the
+/// measurement's spread (± n°), the difference with √2·n (two independent readings).
+fn upper_back_views(clip: &ClipAnalysis, media: &Media) -> Vec<UpperBackView> {
+    let pm = |s: Option<f64>, k: f64| s.map(|s| format!(" ± {:.1}°", s * k)).unwrap_or_default();
+    clip.analysis
+        .upper_back
+        .iter()
+        .map(|e| {
+            let (verdict, verdict_class) = match (e.verdict.as_str(), &e.reason) {
+                ("found", _) => ("flagged: rounded upper back".to_string(), "bad"),
+                (_, Some(why)) => (format!("not assessable: {why}"), "na"),
+                _ => ("within the threshold".to_string(), "ok"),
+            };
+            let panel =
+                |label: &'static str, f: &crate::faults::thoracic_evidence::ComparedFrame| {
+                    CropPanel {
+                        label,
+                        file: media
+                            .upper_back_crops
+                            .contains(&f.file)
+                            .then(|| f.file.clone()),
+                        angle: format!("{:.1}°{}", f.curve_deg, pm(e.spread_deg, 1.0)),
+                        when: format!("frame {} · {:.2} s", f.frame, f.time_s),
+                    }
+                };
+            let (reference_label, against) = match e.compared_with.as_str() {
+                "standing" => (
+                    "reference: standing, nearest the standing curve",
+                    "the standing back",
+                ),
+                "straight" => (
+                    "for comparison: the rep's flattest back at this trunk tilt",
+                    "a straight back (0°)",
+                ),
+                _ => (
+                    "reference: the rep's flattest back at this trunk tilt",
+                    "the rep's flattest back",
+                ),
+            };
+            let panels = [
+                e.reference.as_ref().map(|f| panel(reference_label, f)),
+                e.worst
+                    .as_ref()
+                    .map(|f| panel("worst: where the signal peaks", f)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            UpperBackView {
+                rep: e.rep,
+                verdict,
+                verdict_class,
+                panels,
+                difference: e
+                    .worst
+                    .as_ref()
+                    .zip(e.reference_deg)
+                    .zip(e.increase_deg)
+                    .map(|((w, r), d)| {
+                        format!(
+                            "{:.1}° − {:.1}° = {:.1}°{}",
+                            w.curve_deg,
+                            r,
+                            d,
+                            pm(e.spread_deg, std::f64::consts::SQRT_2)
+                        )
+                    }),
+                against: against.to_string(),
+                threshold: format!("{:.0}°", e.threshold_deg),
+                spread: e.spread_deg.map(|s| format!("{s:.1}°")),
+            }
+        })
+        .collect()
 }
 
 fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
@@ -400,6 +500,7 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
             .cloned()
             .collect(),
         reps,
+        upper_back: upper_back_views(clip, media),
         has_clips: !media.rep_clips.is_empty(),
         not_assessable,
         notes,

@@ -277,6 +277,20 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
         { "kind": "neck_hyperextension", "rep": 1, "reason": "the ear is hidden for 40% of the rep" },
     ]))
     .expect("NotAssessable list");
+    let view = ViewVerdict {
+        side_view: true,
+        reason: "shoulders and hips overlap: side view".into(),
+    };
+    let upper_back = fixture_evidence(
+        &poses,
+        &kinematics,
+        &bar,
+        &reps,
+        &flexion,
+        &view,
+        &faults,
+        &not_assessable,
+    );
     let analysis = Analysis {
         schema_version: crate::analyze::SCHEMA_VERSION,
         input: input.display().to_string(),
@@ -302,14 +316,12 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
             person_found: true,
             message: None,
         },
-        view: ViewVerdict {
-            side_view: true,
-            reason: "shoulders and hips overlap: side view".into(),
-        },
+        view,
         bar: bar.clone(),
         reps,
         faults,
         not_assessable,
+        upper_back,
         timing: Default::default(),
     };
     ClipAnalysis {
@@ -320,4 +332,42 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
         back_ragged: vec![false; flexion.len()],
         thoracic_flexion_deg: flexion,
     }
+}
+
+/// The upper-back evidence of the fixture, as the analysis makes it: the curve fitted to each
+/// frame's made-up contour gives the spread.
+#[allow(clippy::too_many_arguments)]
+fn fixture_evidence(
+    poses: &[PoseFrame],
+    kinematics: &Kinematics,
+    bar: &BarTrack,
+    reps: &[Rep],
+    flexion: &[Option<f64>],
+    view: &ViewVerdict,
+    faults: &[Finding],
+    not_assessable: &[NotAssessable],
+) -> Vec<crate::faults::thoracic_evidence::UpperBackEvidence> {
+    let config = crate::config::Config::default();
+    let input = crate::faults::FaultInput {
+        kinematics,
+        bar,
+        reps,
+        thoracic_flexion_deg: flexion,
+        back_ragged: &vec![false; flexion.len()],
+        view,
+        damage: None,
+        config: &config.faults,
+        min_reliable_rep_fraction: config.reliability.min_reliable_rep_fraction,
+    };
+    let back = crate::kinematics::back::back_series(
+        &poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>(),
+    );
+    crate::faults::thoracic_evidence::upper_back_evidence(
+        &input,
+        &back,
+        &kinematics.time_s,
+        0,
+        faults,
+        not_assessable,
+    )
 }

@@ -51,6 +51,8 @@ pub struct Media {
     pub warnings: Vec<String>,
     /// The per-rep clips (`--clips`), when written.
     pub rep_clips: Vec<super::clips::RepClip>,
+    /// The upper-back crops written (`outputs::upper_back`, with or without the video).
+    pub upper_back_crops: Vec<String>,
 }
 
 impl Media {
@@ -173,5 +175,6 @@ pub fn write_annotated_with(
             .then(|| COVER_FILE.to_string()),
         warnings,
         rep_clips: Vec::new(),
+        upper_back_crops: Vec::new(),
     })
 }
