@@ -172,6 +172,21 @@ impl VideoReader {
         }))
     }
 
+    /// Decodes the next frame without converting it to an image (the codec still needs it
+    /// as a reference): `Ok(None)` at the end of the stream, else its index and time.
+    pub fn skip_frame(&mut self) -> Result<Option<(usize, f64)>> {
+        let ok = self.capture.grab().map_err(|e| Error::VideoDecode {
+            path: self.path.clone(),
+            reason: format!("decoding frame {} failed: {}", self.next_index, e.message),
+        })?;
+        if !ok {
+            return Ok(None);
+        }
+        let index = self.next_index;
+        self.next_index += 1;
+        Ok(Some((index, self.frame_time_s(index))))
+    }
+
     /// Time from index and fps (CAP_PROP_POS_MSEC reads 0 on the last frame), unless the
     /// stream's own timestamps show a variable frame rate.
     fn frame_time_s(&mut self, index: usize) -> f64 {
