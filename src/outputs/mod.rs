@@ -119,6 +119,20 @@ pub fn write_data_files(clip: &ClipAnalysis, config: &Config, dir: &Path) -> Res
 
 /// Writes `bytes` to `path` through a temporary name in the same folder, then renames it, so
 /// a reader never sees half a file.
+/// Writes `image` as a JPEG of `quality` (0–100) at `path`.
+pub fn write_jpeg(image: &opencv::core::Mat, path: &Path, quality: i32) -> Result<()> {
+    let params =
+        opencv::core::Vector::from_slice(&[opencv::imgcodecs::IMWRITE_JPEG_QUALITY, quality]);
+    if opencv::imgcodecs::imwrite(path.to_string_lossy().as_ref(), image, &params)? {
+        Ok(())
+    } else {
+        Err(Error::Output {
+            path: path.to_path_buf(),
+            reason: "OpenCV could not write the JPEG".into(),
+        })
+    }
+}
+
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e: std::io::Error| Error::Output {
         path: path.to_path_buf(),

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use opencv::core::{Mat, Size, Vector};
+use opencv::core::{Mat, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 
 use super::THUMBS_DIR;
 use crate::analyze::ClipAnalysis;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::outputs::timeline;
 
 /// One thumbnail of a fault: `which` is "before", "at" or "after".
@@ -76,14 +76,5 @@ pub(super) fn save_thumbnail(image: &Mat, path: &Path) -> Result<()> {
         ((image.rows() as f64 * scale).round() as i32).max(1),
     );
     imgproc::resize(image, &mut small, size, 0.0, 0.0, imgproc::INTER_AREA)?;
-    let params = Vector::from_slice(&[opencv::imgcodecs::IMWRITE_JPEG_QUALITY, 85]);
-    let ok = opencv::imgcodecs::imwrite(path.to_string_lossy().as_ref(), &small, &params)?;
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Output {
-            path: path.to_path_buf(),
-            reason: "OpenCV could not write the JPEG".into(),
-        })
-    }
+    crate::outputs::write_jpeg(&small, path, 85)
 }

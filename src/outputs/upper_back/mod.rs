@@ -10,7 +10,7 @@ pub mod grab;
 
 use std::path::Path;
 
-use opencv::core::{Mat, Point, Scalar, Size, Vector};
+use opencv::core::{Mat, Point, Scalar, Size};
 use opencv::imgproc;
 
 use crate::analyze::ClipAnalysis;
@@ -63,7 +63,7 @@ pub fn write_crops(clip: &ClipAnalysis, dir: &Path, ffmpeg: &Path) -> Result<Vec
     let mut written = Vec::new();
     for ((w, profile, fit, file), crop) in jobs.iter().zip(crops) {
         let image = draw_evidence(&crop, w.rect, profile, fit)?;
-        save_jpeg(&image, &dir.join(file))?;
+        crate::outputs::write_jpeg(&image, &dir.join(file), 90)?;
         written.push(file.to_string());
     }
     Ok(written)
@@ -133,17 +133,4 @@ fn draw_evidence(crop: &Mat, r: Rect, p: &BackProfile, fit: &BackFit) -> Result<
         line(&mut img, a, b, colour(255.0, 0.0, 255.0), 2)?;
     }
     Ok(img)
-}
-
-fn save_jpeg(image: &Mat, path: &Path) -> Result<()> {
-    let params = Vector::from_slice(&[opencv::imgcodecs::IMWRITE_JPEG_QUALITY, 90]);
-    let ok = opencv::imgcodecs::imwrite(path.to_string_lossy().as_ref(), image, &params)?;
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Output {
-            path: path.to_path_buf(),
-            reason: "OpenCV could not write the JPEG".into(),
-        })
-    }
 }
