@@ -140,6 +140,26 @@ pub struct FramePass {
     pub timing: StageTiming,
 }
 
+impl FramePass {
+    /// From the analysis copy's pixels (see [`analysis_scale`]) to the input's, the pass's
+    /// last step (a no-op up to 1080p).
+    fn in_input_px(self) -> Self {
+        let scale = analysis_scale(&self.video.info);
+        if scale >= 1.0 {
+            return self;
+        }
+        FramePass {
+            poses: self
+                .poses
+                .into_iter()
+                .map(|p| p.scaled_px(1.0 / scale))
+                .collect(),
+            bar: self.bar.scaled_px(1.0 / scale),
+            ..self
+        }
+    }
+}
+
 /// Runs the model (and the bar tracker) over the frames of `path` that the [`ModelSchedule`]
 /// picks (decided on this thread, in frame order, so a video always gives the same frames to
 /// the model); the others keep `landmarks: None` for the filters to fill.
@@ -307,19 +327,11 @@ pub fn run_frames(
     timing.landmark_ms = tracker.timing.landmark_s * 1000.0;
     timing.landmark_runs = tracker.timing.landmark_runs;
     timing.mask_runs = tracker.timing.mask_runs;
-    let (poses, bar) = if scale < 1.0 {
-        let to_input = 1.0 / scale;
-        (
-            poses.into_iter().map(|p| p.scaled_px(to_input)).collect(),
-            bar.into_observations().scaled_px(to_input),
-        )
-    } else {
-        (poses, bar.into_observations())
-    };
     Ok(FramePass {
         video,
         poses,
-        bar,
+        bar: bar.into_observations(),
         timing,
-    })
+    }
+    .in_input_px())
 }

@@ -257,8 +257,6 @@ pub fn replay(
         poses.push(pose);
         on_frame(poses.len(), total);
     }
-    // cached in the analysis copy's pixels, like a real pass before its last step
-    let to_input = 1.0 / crate::video::decode::analysis_scale(&clip.info);
     let video = VideoSummary {
         decoded_frames: poses.len(),
         variable_frame_rate: clip.variable_frame_rate,
@@ -267,8 +265,10 @@ pub fn replay(
     };
     FramePass {
         video,
-        poses: poses.into_iter().map(|p| p.scaled_px(to_input)).collect(),
-        bar: bar.into_observations().scaled_px(to_input),
+        poses,
+        bar: bar.into_observations(),
         timing: StageTiming::default(),
     }
+    // cached in the analysis copy's pixels, like a real pass before its last step
+    .in_input_px()
 }
