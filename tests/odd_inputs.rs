@@ -260,16 +260,19 @@ fn a_4k_clip_is_analysed_on_a_1080p_copy_and_reported_in_its_own_pixels() {
     let out = tempfile::tempdir().unwrap();
     let (code, stderr) = common::analyze(&[&hd, &uhd], out.path(), &["--no-video", "-j", "1"]);
     assert_eq!(code, Some(0), "{stderr}");
-    for joint in ["hip_x_px", "hip_y_px", "shoulder_x_px", "wrist_y_px"] {
+    // the frames where both runs have a value of `column`: (1080p, 4K)
+    let both = |column: &str| -> Vec<(f64, f64)> {
         let (a, b) = (
-            frames_column(out.path(), "hd", joint),
-            frames_column(out.path(), "uhd", joint),
+            frames_column(out.path(), "hd", column),
+            frames_column(out.path(), "uhd", column),
         );
-        let ratios: Vec<f64> = a
-            .iter()
-            .zip(&b)
-            .filter_map(|(a, b)| Some(b.as_ref()? / a.as_ref()?))
-            .collect();
+        a.into_iter()
+            .zip(b)
+            .filter_map(|(a, b)| Some((a?, b?)))
+            .collect()
+    };
+    for joint in ["hip_x_px", "hip_y_px", "shoulder_x_px", "wrist_y_px"] {
+        let ratios: Vec<f64> = both(joint).iter().map(|(a, b)| b / a).collect();
         assert!(
             ratios.len() > 30,
             "{joint}: {} frames seen in both",
@@ -282,15 +285,7 @@ fn a_4k_clip_is_analysed_on_a_1080p_copy_and_reported_in_its_own_pixels() {
         );
     }
     for angle in ["trunk_angle_deg", "hip_angle_deg"] {
-        let (a, b) = (
-            frames_column(out.path(), "hd", angle),
-            frames_column(out.path(), "uhd", angle),
-        );
-        let diffs: Vec<f64> = a
-            .iter()
-            .zip(&b)
-            .filter_map(|(a, b)| Some((b.as_ref()? - a.as_ref()?).abs()))
-            .collect();
+        let diffs: Vec<f64> = both(angle).iter().map(|(a, b)| (b - a).abs()).collect();
         let d = median(diffs);
         assert!(
             d < 2.0,
