@@ -176,7 +176,7 @@ mod tests {
     fn empty_file_gives_defaults() {
         let c = Config::from_toml("", Path::new("x.toml")).unwrap();
         assert_eq!(c, Config::default());
-        assert_eq!(c.faults.thoracic_rounding.max_increase_deg, 20.0);
+        assert_eq!(c.faults.thoracic_rounding.max_increase_deg, 13.5);
     }
 
     #[test]

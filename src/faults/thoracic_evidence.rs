@@ -332,7 +332,7 @@ mod tests {
         assert_eq!(e.compared_with, "rep_reference");
         assert_eq!(e.reference_deg, Some(-4.0));
         assert_eq!(e.increase_deg, Some(22.0));
-        assert_eq!(e.threshold_deg, 20.0);
+        assert_eq!(e.threshold_deg, 13.5);
         // alternating ±0.5°: every second difference is 1°
         assert!(
             (e.spread_deg.unwrap() - 1.4826 / 1.5f64.sqrt()).abs() < 1e-9,

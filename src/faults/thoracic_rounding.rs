@@ -4,16 +4,17 @@
 //! the trunk line: a smooth curve is fitted to the dorsal edge of the person mask between
 //! hip and the base of the neck and its bend over the upper back is taken per frame
 //! ([`crate::kinematics::back`]). The flag is the increase of that bend over the lifter's own
-//! flattest back in the same rep at a comparable trunk angle (within
-//! `max_posture_gap_deg`: the set-up and the descent are bent over like the pull, whereas
-//! the standing silhouette differs: the arms and an incomplete lockout overlap the back), held
-//! for `min_duration_s`. Second signal: the bent-over curve itself over `max_curve_deg`
+//! flattest back in the same rep at a comparable posture (trunk angle within
+//! `max_posture_gap_deg` and hip angle within `max_hip_gap_deg`: the set-up and the descent
+//! are bent over like the pull, whereas the standing silhouette differs by the lumbar hollow),
+//! held for `min_duration_s`. Second signal: the bent-over curve itself over `max_curve_deg`
 //! (a straight back line reads 0°), for a lifter who sets up rounded and stays so. `value` is
 //! the increase when it fires, else the curve; `absolute` is always the curve angle at the
 //! worst frame.
 //!
 //! Source: coaching texts ("brace and keep the chest up", neutral spine under load); the 20°
-//! threshold is the user's request; kyphosis norms (20–40° standing) from the spine literature.
+//! of thoracic rounding is the user's request (13.5° of the outline, see `max_increase_deg`);
+//! kyphosis norms (20–40° standing) from the spine literature.
 //!
 //! Config: `[faults.thoracic_rounding]` in `formcheck.toml`, this file's [`Config`].
 
@@ -26,7 +27,10 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Flag: the bent-over curve exceeds the rep's own flattest comparable back by more
-    /// than this.
+    /// than this. Degrees of the back's outline, not of the spine: on the renders the outline
+    /// bent 0.67° per degree of imposed thoracic flexion (the slope through the origin over
+    /// the eight rounded renders: 18–30°, two bodies, three cameras, mirrored), so the
+    /// user's 20° of thoracic rounding is 13.5° here.
     pub max_increase_deg: f64,
     /// Second signal: the bent-over curve itself (0 = a straight back line) exceeds this.
     pub max_curve_deg: f64,
@@ -42,12 +46,20 @@ pub struct Config {
     /// The reference frames of a frame: the rep's bent-over frames whose trunk angle is
     /// within this of it (the silhouette's curve changes with the trunk's tilt).
     pub max_posture_gap_deg: f64,
+    /// ... and whose hip angle is within this of it: at one trunk tilt the pull and the
+    /// descent can differ in the knees and so in the pelvis, whose tilt moves the lower end
+    /// of the measured span (on the clean renders this comparison alone read 5–11°).
+    pub max_hip_gap_deg: f64,
+    /// Also compare the bent-over back with the lifter's standing back. Off by default: the
+    /// outline's curve differs between standing and bent over by the lumbar hollow (about
+    /// 15–30° on the renders), not by the upper back.
+    pub compare_with_standing: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
-            max_increase_deg: 20.0,
+            max_increase_deg: 13.5,
             max_curve_deg: 20.0,
             min_confidence: 0.5,
             min_traced_fraction: 0.5,
@@ -55,6 +67,8 @@ impl Default for Config {
             min_duration_s: 0.2,
             hysteresis_deg: 3.0,
             max_posture_gap_deg: 15.0,
+            max_hip_gap_deg: 10.0,
+            compare_with_standing: false,
         }
     }
 }
@@ -69,6 +83,7 @@ const RANGES: &[KeyRange] = &[
     ("min_duration_s", 0.0, 2.0),
     ("hysteresis_deg", 0.0, 20.0),
     ("max_posture_gap_deg", 1.0, 90.0),
+    ("max_hip_gap_deg", 1.0, 90.0),
 ];
 
 pub struct ThoracicRounding;
@@ -85,12 +100,16 @@ pub enum Signal {
 }
 
 /// The signal over its limit in `back`, if any: the increase over the rep's own back first,
-/// then over the lifter's `standing` back, then the curve itself.
+/// then over the lifter's `standing` back (only with `compare_with_standing`), then the curve
+/// itself.
 pub fn firing_signal(back: &RepBack, standing: Option<f64>, cfg: &Config) -> Option<Signal> {
     let (increase, curve) = (back.peak_increase?.1, back.peak_curve?.1);
     if increase > cfg.max_increase_deg {
         Some(Signal::RepReference)
-    } else if let Some(up) = standing.filter(|up| curve - up > cfg.max_increase_deg) {
+    } else if let Some(up) = standing
+        .filter(|_| cfg.compare_with_standing)
+        .filter(|up| curve - up > cfg.max_increase_deg)
+    {
         Some(Signal::Standing(up))
     } else if curve > cfg.max_curve_deg {
         Some(Signal::Curve)
@@ -175,6 +194,7 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
     let k = input.kinematics;
     let (from, to) = rep.span(true)?;
     let trunk = |i: usize| super::at(&k.angles.trunk_angle_deg, i);
+    let hip = |i: usize| super::at(&k.angles.hip_angle_deg, i);
     let bent: Vec<usize> = (from..=to)
         .filter(|&i| trunk(i).is_some_and(|t| t > cfg.min_bent_trunk_deg))
         .collect();
@@ -195,12 +215,19 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
         .iter()
         .map(|&i| {
             let ti = trunk(i)?;
+            let hi = hip(i);
             let mut near: Vec<(usize, f64)> = bent
                 .iter()
                 .zip(&curve_deg)
                 .filter_map(|(&j, c)| Some((j, (*c)?)))
                 .filter(|&(j, _)| {
                     trunk(j).is_some_and(|tj| (tj - ti).abs() <= cfg.max_posture_gap_deg)
+                        // without a hip angle (legs out of the picture) the trunk alone
+                        && match (hi, hip(j)) {
+                            (Some(hi), Some(hj)) => (hj - hi).abs() <= cfg.max_hip_gap_deg,
+                            (Some(_), None) => false,
+                            (None, _) => true,
+                        }
                 })
                 .collect();
             if near.is_empty() {
@@ -406,12 +433,12 @@ mod tests {
             Verdict::Found(f) => {
                 assert!((f.value - 22.0).abs() < 0.01, "{f:?}");
                 assert_eq!(f.absolute, Some(18.0));
-                assert_eq!(f.threshold, 20.0);
+                assert_eq!(f.threshold, 13.5);
                 assert!(f.measure.unwrap().contains("flattest back"));
             }
             v => panic!("{v:?}"),
         }
-        assert_eq!(run_pull_descent(14.0, -4.0), Verdict::Fine);
+        assert_eq!(run_pull_descent(9.0, -4.0), Verdict::Fine);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! back (always inside the frame, whatever the pose), and where the traced edge points and
 //! the fitted curve land in the scaled crop.
 
-use crate::kinematics::back::{BackFit, BEND_T, FIT_T};
+use crate::kinematics::back::{BackFit, BEND_SPAN_T, FIT_T};
 use crate::pose::back_contour::{BackProfile, PROFILE_T};
 
 /// A rectangle of the frame, in px: `0 ≤ x`, `x + w ≤ frame width`, the same for y.
@@ -117,26 +117,13 @@ fn on_curve(p: &BackProfile, fit: &BackFit, t: f64) -> (f64, f64) {
     )
 }
 
-/// The two tangents whose change of angle is the bend ([`BEND_T`]): for each, its two ends
-/// in frame px, a fifth of the torso long on either side of the touching point.
-pub fn bend_tangents(p: &BackProfile, fit: &BackFit) -> [((f64, f64), (f64, f64)); 2] {
-    let len = p.torso_px().max(1.0);
-    let u = (
-        (p.shoulder_px.0 - p.hip_px.0) / len,
-        (p.shoulder_px.1 - p.hip_px.1) / len,
-    );
-    let tangent = |t: f64| {
-        let c = on_curve(p, fit, t);
-        let s = fit.tangent_deg(t).to_radians().tan();
-        let (dx, dy) = (u.0 + s * p.normal.0, u.1 + s * p.normal.1);
-        let n = (dx * dx + dy * dy).sqrt().max(1e-9);
-        let half = 0.2 * len;
-        (
-            (c.0 - half * dx / n, c.1 - half * dy / n),
-            (c.0 + half * dx / n, c.1 + half * dy / n),
-        )
-    };
-    [tangent(BEND_T.0), tangent(BEND_T.1)]
+/// The chord over [`BEND_SPAN_T`]: the bend is read from the area between it and the
+/// curve, so the two drawn together show what was measured. Its two ends in frame px.
+pub fn bend_chord(p: &BackProfile, fit: &BackFit) -> ((f64, f64), (f64, f64)) {
+    (
+        on_curve(p, fit, BEND_SPAN_T.0),
+        on_curve(p, fit, BEND_SPAN_T.1),
+    )
 }
 
 #[cfg(test)]
@@ -206,7 +193,7 @@ mod tests {
     }
 
     #[test]
-    fn the_curve_and_its_tangents_lie_on_the_traced_edge() {
+    fn the_curve_and_its_chord_lie_on_the_traced_edge() {
         let p = profile((500.0, 600.0), 200.0);
         let fit = fit_back(&p).unwrap();
         let curve = curve_points(&p, &fit);
@@ -217,15 +204,18 @@ mod tests {
             .map(|c| (c.0 - edge.0).hypot(c.1 - edge.1))
             .fold(f64::INFINITY, f64::min);
         assert!(nearest < 3.0, "{nearest}");
-        let [lower, upper] = bend_tangents(&p, &fit);
-        // the tangent lines' angle difference is the bend
-        let angle = |(a, b): ((f64, f64), (f64, f64))| (b.1 - a.1).atan2(b.0 - a.0).to_degrees();
-        let between = (angle(lower) - angle(upper)).abs();
-        assert!(
-            (between - fit.bend_deg.abs()).abs() < 0.5,
-            "{between} vs {}",
-            fit.bend_deg
-        );
+        // the chord's ends lie on the curve, and the back bulges out beyond it
+        let (a, b) = bend_chord(&p, &fit);
+        for end in [a, b] {
+            let on = curve
+                .iter()
+                .map(|c| (c.0 - end.0).hypot(c.1 - end.1))
+                .fold(f64::INFINITY, f64::min);
+            assert!(on < 3.0, "{on}");
+        }
+        let mid = on_curve(&p, &fit, 0.5 * (BEND_SPAN_T.0 + BEND_SPAN_T.1));
+        // the back is to the left (normal −x): the curve's middle lies left of the chord
+        assert!(mid.0 < 0.5 * (a.0 + b.0), "{mid:?} {a:?} {b:?}");
         assert!(fit.bend_deg > 5.0, "{}", fit.bend_deg);
     }
 }

@@ -1,7 +1,7 @@
 //! The upper-back evidence pictures: for each rep, the crops of the two frames the
 //! thoracic-rounding measure compared (`analysis.upper_back`, see
 //! [`crate::faults::thoracic_evidence`]), cut from the unpainted input frames, with the traced
-//! edge points, the fitted curve and its two bend tangents drawn on, at one height so they
+//! edge points, the fitted curve and the chord its bend is read against drawn on, at one height so they
 //! compare side by side in the report. Written with or without the annotated video: [`grab`]
 //! picks only the frames it needs; [`crop`] is the geometry.
 
@@ -71,8 +71,8 @@ pub fn write_crops(clip: &ClipAnalysis, dir: &Path, ffmpeg: &Path) -> Result<Vec
 
 /// The crop enlarged (or shrunk) to [`CROP_HEIGHT_PX`], with the hip→shoulder line (grey),
 /// the traced edge points (yellow where the curve was fitted to them, red where dropped as
-/// covered or mis-traced), the fitted curve (cyan) and the tangents at the two points the
-/// bend is read between (magenta).
+/// covered or mis-traced), the fitted curve (cyan) and the chord over the span whose area
+/// under the curve is the bend (magenta).
 fn draw_evidence(crop: &Mat, r: Rect, p: &BackProfile, fit: &BackFit) -> Result<Mat> {
     let s = (CROP_HEIGHT_PX as f64 / r.h.max(1) as f64).clamp(0.25, 8.0);
     let size = Size::new(
@@ -105,7 +105,7 @@ fn draw_evidence(crop: &Mat, r: Rect, p: &BackProfile, fit: &BackFit) -> Result<
         colour(160.0, 160.0, 160.0),
         1,
     )?;
-    // the dots first: the curve and its tangents stay visible on top of them
+    // the dots first: the curve and its chord stay visible on top of them
     let dot = (2.5 * s.sqrt()).clamp(2.0, 4.0) as i32;
     for (i, &t) in PROFILE_T.iter().enumerate() {
         let Some(q) = p.edge_point(i) else { continue };
@@ -129,8 +129,7 @@ fn draw_evidence(crop: &Mat, r: Rect, p: &BackProfile, fit: &BackFit) -> Result<
     for w in curve.windows(2) {
         line(&mut img, w[0], w[1], colour(255.0, 255.0, 0.0), 2)?;
     }
-    for (a, b) in crop::bend_tangents(p, fit) {
-        line(&mut img, a, b, colour(255.0, 0.0, 255.0), 2)?;
-    }
+    let (a, b) = crop::bend_chord(p, fit);
+    line(&mut img, a, b, colour(255.0, 0.0, 255.0), 2)?;
     Ok(img)
 }
