@@ -73,7 +73,9 @@ fn injected(name: &str) -> Expect {
         (
             "round",
             "thoracic_rounding",
-            c.faults.thoracic_rounding.max_increase_deg,
+            // the renders are named by their imposed thoracic flexion; the fault reads the outline
+            c.faults.thoracic_rounding.max_increase_deg
+                / crate::faults::thoracic_rounding::OUTLINE_PER_THORACIC_DEG,
             &["setup", "floor_to_knee", "knee_to_lockout"],
         ),
         (
@@ -783,7 +785,7 @@ fn synthetic_report(
     }
     let _ = writeln!(
         md,
-        "\n### Upper-back rounding per render: the fault's increase (over the lifter's flattest back in the rep at the same trunk tilt, held 0.2 s) and curve, vs `upper_back_chord_flexion_deg` over the bent-over frames\n"
+        "\n### Upper-back rounding per render: the fault's increase (over the lifter's flattest back in the rep at a comparable trunk tilt and hip angle, held 0.2 s) and curve, vs `upper_back_chord_flexion_deg` over the bent-over frames\n"
     );
     let _ = writeln!(
         md,
@@ -791,6 +793,7 @@ fn synthetic_report(
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     let mut fit = Vec::new();
+    let mut groups: Vec<(&'static str, Vec<(f64, f64)>)> = Vec::new();
     for (name, inj, raw, bias, inc, curve, pg, flagged) in &thoracic_rows {
         let _ = writeln!(
             md,
@@ -802,24 +805,60 @@ fn synthetic_report(
         );
         if let (Some(x), Some(y)) = (inj, inc) {
             fit.push((*x, *y));
+            let g = render_group(name);
+            match groups.iter_mut().find(|(k, _)| *k == g) {
+                Some((_, v)) => v.push((*x, *y)),
+                None => groups.push((g, vec![(*x, *y)])),
+            }
         }
     }
-    if fit.len() >= 3 {
-        let n = fit.len() as f64;
-        let (mx, my) = (
-            fit.iter().map(|p| p.0).sum::<f64>() / n,
-            fit.iter().map(|p| p.1).sum::<f64>() / n,
-        );
-        let sxx: f64 = fit.iter().map(|p| (p.0 - mx).powi(2)).sum();
-        let sxy: f64 = fit.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    if let Some((slope, rank)) = slope_and_rank(&fit) {
         let _ = writeln!(
             md,
-            "\nIncrease against injected flexion over {} renders: slope {:.2} deg/deg, Spearman rank correlation {:.2}.",
+            "\nIncrease against injected flexion over {} renders: slope {slope:.2} deg/deg, Spearman rank correlation {rank:.2}.",
             fit.len(),
-            sxy / sxx.max(1e-9),
-            spearman(&fit)
         );
     }
+    for (g, pairs) in &groups {
+        if let Some((slope, rank)) = slope_and_rank(pairs) {
+            let _ = writeln!(
+                md,
+                "- {g}: {} renders, slope {slope:.2} deg/deg, Spearman {rank:.2}",
+                pairs.len()
+            );
+        }
+    }
+}
+
+/// The body and camera a render was made with, from its name (the shared set's naming).
+fn render_group(name: &str) -> &'static str {
+    const GROUPS: [(&str, &str); 7] = [
+        ("body2_", "second body (dark clothes), 3.3 m"),
+        ("male720_", "male body, 720p"),
+        ("far6_", "far camera, 6 m, 720p"),
+        ("lowcam_", "low camera, 0.35 m"),
+        ("highcam_", "high camera, 1.6 m"),
+        ("cropped_feet_", "feet out of frame"),
+        ("fps60_", "60 fps"),
+    ];
+    GROUPS
+        .iter()
+        .find(|(p, _)| name.starts_with(p))
+        .map(|g| g.1)
+        .unwrap_or("first body, 3.3 m")
+}
+
+/// Least-squares slope and Spearman rank correlation of `(injected, measured)` pairs; `None`
+/// with fewer than three pairs or a single injected value.
+fn slope_and_rank(fit: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = fit.len() as f64;
+    let (mx, my) = (
+        fit.iter().map(|p| p.0).sum::<f64>() / n,
+        fit.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let sxx: f64 = fit.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = fit.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    (fit.len() >= 3 && sxx > 1e-9).then(|| (sxy / sxx, spearman(fit)))
 }
 
 /// Spearman's rank correlation of the pairs (ties get their mean rank).

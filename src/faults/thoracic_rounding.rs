@@ -88,6 +88,13 @@ const RANGES: &[KeyRange] = &[
 
 pub struct ThoracicRounding;
 
+/// Degrees the back's outline bends per degree of thoracic flexion: the slope through the
+/// origin of the measured increase against the imposed flexion over the eight rounded
+/// renders (18–30°, two bodies, three cameras, each mirrored): 0.67. The default
+/// `max_increase_deg` is the user's 20° times this; `formcheck eval` divides by it to judge
+/// renders by their imposed flexion.
+pub const OUTLINE_PER_THORACIC_DEG: f64 = 0.675;
+
 /// The signal that decides a rep, in the order the fault tries them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Signal {
