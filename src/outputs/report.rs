@@ -229,7 +229,7 @@ fn upper_back_views(clip: &ClipAnalysis, media: &Media) -> Vec<UpperBackView> {
                         )
                     }),
                 against: against.to_string(),
-                threshold: format!("{:.0}°", e.threshold_deg),
+                threshold: format!("{}°", (e.threshold_deg * 10.0).round() / 10.0),
                 spread: e.spread_deg.map(|s| format!("{s:.1}°")),
             }
         })
