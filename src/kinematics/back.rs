@@ -57,23 +57,10 @@ impl BackFit {
     pub fn offset_at(&self, t: f64) -> f64 {
         poly(&self.coef, t)
     }
-
-    /// Tangent angle (degrees) of the curve at `t`, against the hip→shoulder axis.
-    pub fn tangent_deg(&self, t: f64) -> f64 {
-        slope(&self.coef, t).atan().to_degrees()
-    }
 }
 
 fn poly(c: &[f64], t: f64) -> f64 {
     c.iter().rev().fold(0.0, |acc, &ci| acc * t + ci)
-}
-
-fn slope(c: &[f64], t: f64) -> f64 {
-    c.iter()
-        .enumerate()
-        .skip(1)
-        .rev()
-        .fold(0.0, |acc, (i, &ci)| acc * t + i as f64 * ci)
 }
 
 /// The total turning (degrees) of the circular arc that has the same signed area between
