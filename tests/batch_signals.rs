@@ -43,6 +43,31 @@ fn wait_for_line(child: &mut Child, text: &str) {
     child.stderr = Some(reader.into_inner());
 }
 
+/// Waits until the child catches `sig` (its handler is installed, per /proc/PID/status), so a
+/// signal sent after that tests the handler and not how fast a loaded machine starts a process.
+fn wait_until_caught(child: &Child, sig: i32) {
+    let status = format!("/proc/{}/status", child.id());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let caught = std::fs::read_to_string(&status)
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("SigCgt:"))
+                    .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+            })
+            .is_some_and(|mask| mask & (1u64 << (sig - 1)) != 0);
+        if caught {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the child never caught signal {sig}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// A pid that no process has now: a child that has exited.
 fn dead_pid() -> u32 {
     let mut c = Command::new("true").spawn().unwrap();
@@ -116,10 +141,11 @@ fn kills_at_random_points_leave_only_complete_results() {
             libc::SIGTERM
         };
         let child = spawn(&inputs, &out, &["--force"]);
+        wait_until_caught(&child, libc::SIGTERM);
         std::thread::sleep(Duration::from_millis(delay_ms));
         signal(&child, sig);
         let (code, err) = finish(child, 30);
-        eprintln!("trial {trial}: signal {sig} after {delay_ms} ms -> exit {code:?}");
+        eprintln!("trial {trial}: signal {sig} {delay_ms} ms after start-up -> exit {code:?}");
         if sig == libc::SIGTERM {
             assert!(matches!(code, Some(130) | Some(0)), "{err}");
             assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
