@@ -88,22 +88,34 @@ pub fn planted_position(
 }
 
 /// Gives each foot joint its planted position on the frames where the model found the lifter
-/// but does not see the joint (or its reading was gated out); a seen reading stays, and so
-/// does every frame without a person.
+/// but does not see the joint (or its reading was gated out), and on the frames the model
+/// skipped next to such a frame (their filtered value interpolates the hidden guesses); a
+/// seen reading stays, and so does every frame without a person.
 pub fn plant(joints: &mut [JointTrack], seen_visibility: f32, reliable: &[bool], torso_px: f64) {
     for track in joints.iter_mut().filter(|t| FOOT.contains(&t.joint)) {
         let Some(planted) = planted_position(track, seen_visibility, reliable, torso_px) else {
             continue;
         };
-        for ((p, raw), v) in track
-            .filtered
-            .iter_mut()
-            .zip(&track.raw)
+        // a hidden reading is the model's guess, often a shin's length off, so the planted
+        // place is better; a seen one stays (a foot walking in or out is seen)
+        let hidden: Vec<Option<bool>> = track
+            .raw
+            .iter()
             .zip(&track.visibility)
-        {
-            // a seen reading stays (a foot walking in or out is seen); a hidden one is the
-            // model's guess, often a shin's length off, so the planted place is better
-            if raw.is_some() && (v.unwrap_or(0.0) < seen_visibility || p.is_none()) {
+            .zip(&track.filtered)
+            .map(|((raw, v), p)| raw.map(|_| v.unwrap_or(0.0) < seen_visibility || p.is_none()))
+            .collect();
+        let skipped_next_to_hidden = |i: usize| {
+            let before = hidden[..i].iter().rev().find_map(|h| *h);
+            let after = hidden[i + 1..].iter().find_map(|h| *h);
+            before == Some(true) || after == Some(true)
+        };
+        for (i, p) in track.filtered.iter_mut().enumerate() {
+            let plant_here = match hidden[i] {
+                Some(h) => h,
+                None => p.is_some() && skipped_next_to_hidden(i),
+            };
+            if plant_here {
                 *p = Some(planted);
             }
         }
@@ -150,6 +162,31 @@ mod tests {
             planted_position(&t, 0.5, &reliable, 100.0),
             Some((300.0, 400.0))
         );
+    }
+
+    #[test]
+    fn a_skipped_frame_between_hidden_guesses_takes_the_planted_place_too() {
+        // the model ran on every other frame; the others interpolate its readings
+        let mut joints = vec![ankle(30, 5..25)];
+        for i in (0..30).filter(|i| i % 2 != 0) {
+            joints[0].raw[i] = None;
+            joints[0].visibility[i] = None;
+        }
+        plant(&mut joints, 0.5, &[true; 100], 100.0);
+        assert!(joints[0]
+            .filtered
+            .iter()
+            .all(|p| *p == Some((300.0, 400.0))));
+    }
+
+    #[test]
+    fn a_skipped_frame_between_seen_readings_keeps_its_value() {
+        let mut joints = vec![ankle(30, 10..20)];
+        joints[0].raw[15] = None;
+        joints[0].visibility[15] = None;
+        joints[0].filtered[15] = Some((301.0, 401.0));
+        plant(&mut joints, 0.5, &[true; 100], 100.0);
+        assert_eq!(joints[0].filtered[15], Some((301.0, 401.0)));
     }
 
     #[test]
