@@ -1,12 +1,12 @@
 //! `lockout_hyperextension`: leaning back at the top of the lift.
 //!
 //! Definition: over the lockout (lockout frame to the start of the descent) the trunk leans
-//! back past vertical by more than `max_lean_back_deg` (`trunk_angle_deg < -10` by default);
-//! second signal: the shoulders end up behind the bar by more than
+//! back past vertical by more than `max_lean_back_deg` (`trunk_angle_deg < -10` by default),
+//! held for [`SUSTAIN_S`]; second signal: the shoulders end up behind the bar by more than
 //! `max_shoulder_behind_bar_cm` (the BichraiX label "shoulders drifting too far behind the
-//! bar"), used only when a plate is tracked and the trunk already leans back by half the
-//! limit (otherwise it measures camera parallax). `value` is the lean-back in degrees (or the distance in cm when only the second
-//! signal fires).
+//! bar"), read only on frames where a plate is tracked and the trunk leans back by half the
+//! limit (elsewhere it measures camera parallax), held as long. `value` is the lean-back in
+//! degrees (or the distance in cm when only the second signal fires).
 //!
 //! Source: coaching texts ("finish with the glutes, stand tall; do not lean back": the lockout
 //! is hips and knees extended with the shoulders over or just behind the bar).
@@ -14,7 +14,7 @@
 //! Config: `[faults.lockout_hyperextension]` in `formcheck.toml`, this file's [`Config`].
 
 use super::{
-    confidence, finding, lockout_end, lockout_frames, max_in, min_in, Fault, FaultInput, KeyRange,
+    at, confidence, finding, held_max_in, lockout_end, lockout_frames, Fault, FaultInput, KeyRange,
     Verdict,
 };
 use crate::bar::BarSource;
@@ -49,6 +49,11 @@ const RANGES: &[KeyRange] = &[
 
 pub struct LockoutHyperextension;
 
+/// Shortest lean-back (and shoulders-behind-the-bar) that counts, s: a posture is held, while
+/// a one-frame reading of a few degrees is keypoint noise. On real clips single frames of a
+/// long lockout window (6.6 s on A02) leaned back 5° with the trunk forward around them.
+pub const SUSTAIN_S: f64 = 0.2;
+
 const CUE: &str =
     "Leaning back at the top: finish by squeezing the glutes and stand tall, do not lean back.";
 
@@ -79,11 +84,17 @@ impl Fault for LockoutHyperextension {
         if let Some(v) = super::low_confidence(confidence, cfg.min_confidence) {
             return v;
         }
-        let Some((_, trunk)) = min_in(&k.angles.trunk_angle_deg, from, to) else {
+        // the unwrapped series can sit a turn away after a left/right flip
+        let lean_back_deg: Vec<Option<f64>> = k
+            .angles
+            .trunk_angle_deg
+            .iter()
+            .map(|t| t.map(|t| -((t + 180.0).rem_euclid(360.0) - 180.0)))
+            .collect();
+        let half = ((SUSTAIN_S * k.fps / 2.0).round() as usize).max(1);
+        let Some((_, lean_back)) = held_max_in(&lean_back_deg, from, to, half) else {
             return Verdict::NotAssessable("no trunk angle at lockout".into());
         };
-        // the unwrapped series can sit a turn away after a left/right flip
-        let lean_back = -((trunk + 180.0).rem_euclid(360.0) - 180.0);
         if lean_back > cfg.max_lean_back_deg {
             return Verdict::Found(finding(
                 self.kind(),
@@ -98,29 +109,28 @@ impl Fault for LockoutHyperextension {
         }
         // shoulders behind the bar, cm (+ = behind): only with a tracked plate (the wrists
         // hang from the shoulders, so they cannot say where the bar is relative to them), and
-        // only to confirm a trunk already leaning back by half the limit: with the trunk
+        // only on frames whose trunk already leans back by half the limit: with the trunk
         // upright or forward the distance is camera parallax (the near plate is ~25 cm closer
         // to the camera than the shoulders), which flagged 6 upright lockouts on real clips.
-        if lean_back < cfg.max_lean_back_deg / 2.0 {
-            return Verdict::Fine;
-        }
-        let plate = (from..=to)
-            .filter(|&i| input.bar.samples.get(i).map(|s| s.source) == Some(BarSource::Plate))
-            .count()
-            > (to - from) / 2;
-        if !plate {
+        if input.bar.scale.cm_per_px <= 0.0 {
             return Verdict::Fine;
         }
         let facing = k.facing.sign();
         let behind: Vec<Option<f64>> = (0..k.frames())
             .map(|i| {
-                let bar_x = input.bar.samples.get(i)?.x_px?;
+                if at(&lean_back_deg, i)? < cfg.max_lean_back_deg / 2.0 {
+                    return None;
+                }
+                let s = input.bar.samples.get(i)?;
+                if s.source != BarSource::Plate {
+                    return None;
+                }
                 let sh = k.at(Joint::Shoulder, i)?;
-                Some(facing * (bar_x - sh.0) * input.bar.scale.cm_per_px)
+                Some(facing * (s.x_px? - sh.0) * input.bar.scale.cm_per_px)
             })
             .collect();
-        if let Some((_, cm)) = max_in(&behind, from, to) {
-            if cm > cfg.max_shoulder_behind_bar_cm && input.bar.scale.cm_per_px > 0.0 {
+        if let Some((_, cm)) = held_max_in(&behind, from, to, half) {
+            if cm > cfg.max_shoulder_behind_bar_cm {
                 let conf = confidence * input.bar.scale.confidence;
                 return Verdict::Found(finding(
                     self.kind(),
@@ -150,6 +160,24 @@ mod tests {
     #[test]
     fn upright_lockout_is_fine() {
         assert_eq!(run(&clean()), Verdict::Fine);
+    }
+
+    #[test]
+    fn a_one_frame_lean_back_is_not_a_posture() {
+        let mut k = clean();
+        k.insert(4, key_at(71, &k[3], 0.0));
+        k.insert(5, key_at(72, &k[3], -25.0));
+        k.insert(6, key_at(73, &k[3], 0.0));
+        assert_eq!(run(&k), Verdict::Fine);
+    }
+
+    /// `like` at `frame` with the trunk at `trunk_deg`.
+    fn key_at(frame: usize, like: &Key, trunk_deg: f64) -> Key {
+        Key {
+            frame,
+            trunk_deg,
+            ..*like
+        }
     }
 
     #[test]

@@ -322,6 +322,31 @@ pub fn min_in(series: &[Option<f64>], from: usize, to: usize) -> Option<(usize, 
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// The highest level `series` holds over `2 * half + 1` frames within `from..=to`: each
+/// window's value is its lowest reading, and a window needs more than half of its frames
+/// known (a gap of a few frames does not end a posture). One frame's spike is not a posture.
+/// `half` shrinks to fit a shorter range, which is then one window.
+pub fn held_max_in(
+    series: &[Option<f64>],
+    from: usize,
+    to: usize,
+    half: usize,
+) -> Option<(usize, f64)> {
+    if to < from {
+        return None;
+    }
+    let half = half.min((to - from) / 2);
+    let window = |i: usize| -> Option<f64> {
+        let known: Vec<f64> = (i - half..=i + half)
+            .filter_map(|j| at(series, j))
+            .collect();
+        (known.len() > half).then(|| known.iter().copied().fold(f64::INFINITY, f64::min))
+    };
+    (from + half..=to - half)
+        .filter_map(|i| Some((i, window(i)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
 /// A finding with the common fields filled in.
 #[allow(clippy::too_many_arguments)]
 pub fn finding(
@@ -374,6 +399,22 @@ pub fn lockout_end(k: &Kinematics, rep: &Rep) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::testkit::*;
+
+    #[test]
+    fn held_max_is_the_level_a_window_holds_through_spikes_and_short_gaps() {
+        let s = |v: &[f64]| -> Vec<Option<f64>> {
+            v.iter().map(|&x| (!x.is_nan()).then_some(x)).collect()
+        };
+        // a one-frame spike of 9 over a plateau of 3 held for 5 frames
+        let series = s(&[0.0, 3.0, 3.0, 9.0, 3.0, 3.0, 0.0, 0.0]);
+        assert_eq!(held_max_in(&series, 0, 7, 2), Some((3, 3.0)));
+        // a one-frame gap inside the plateau does not end it; a window mostly unknown is none
+        let gappy = s(&[0.0, 3.0, f64::NAN, 3.0, 3.0, 0.0]);
+        assert_eq!(held_max_in(&gappy, 0, 5, 1).map(|x| x.1), Some(3.0));
+        assert_eq!(held_max_in(&s(&[f64::NAN, 5.0, f64::NAN]), 0, 2, 1), None);
+        // a range shorter than the window is one window: its lowest reading
+        assert_eq!(held_max_in(&series, 2, 4, 5), Some((3, 3.0)));
+    }
 
     #[test]
     fn every_registered_fault_has_its_section_title_ranges_and_a_test_of_assess() {
