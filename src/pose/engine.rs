@@ -95,6 +95,11 @@ impl OrtEngine {
             .map_err(|e| format!("{}: {e}", model.display()))?
             .with_intra_op_spinning(false)
             .map_err(|e| format!("{}: {e}", model.display()))?
+            // The memory pattern pre-plans a block for all of a run's intermediate tensors and
+            // keeps it beside the arena; off, the arena's own buffers are reused from run to
+            // run: 8-12 MB less peak RSS at the same model time (measured in session 14).
+            .with_memory_pattern(false)
+            .map_err(|e| format!("{}: {e}", model.display()))?
             .commit_from_file(model)
             .map_err(|e| format!("{}: {e}", model.display()))?;
         let input_name = session
