@@ -399,7 +399,14 @@ pub fn from_landmarks(
             // the trunk and hip angles stand on the shoulder, hip and knee together: one of
             // them off (a knee drawn on the plate) puts the others in doubt too, so they go
             // by the frame's score; the other joints by their own
-            let scores = if reliability::CORE.contains(&joint) {
+            let scores = if joint == Joint::Knee {
+                // the frame's score leaves out the knee's visibility: its own score has it
+                scores
+                    .iter()
+                    .zip(assessed.joint_scores(joint))
+                    .map(|(f, j)| Some(f.as_ref()?.min(j?)))
+                    .collect()
+            } else if reliability::CORE.contains(&joint) {
                 scores.clone()
             } else {
                 assessed.joint_scores(joint)

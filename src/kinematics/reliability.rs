@@ -20,9 +20,10 @@
 //! and size); a joint under `reliability.min_score` is a gap in that frame, so a wrong ankle
 //! blanks the knee angle and leaves the trunk. A bone vouches for both its ends: a joint is
 //! suspect only when every bone it belongs to is off. The frame's score is the weakest of the
-//! shoulder, hip and knee (every main fault needs them) and of the torso and thigh bones (the
-//! trunk and hip angles are those bones); those three joints are gated together by it
-//! (`kinematics::from_landmarks`), and a frame under `min_score` counts as unreliable for reps
+//! shoulder, hip and knee (every main fault needs them; the knee's visibility aside, which
+//! gates the knee alone) and of the torso and thigh bones (the trunk and hip angles are those
+//! bones); those three joints are gated together by it (`kinematics::from_landmarks`), the
+//! knee by its own score too, and a frame under `min_score` counts as unreliable for reps
 //! and faults. Left/right label swaps are repaired first
 //! ([`repair_swaps`]).
 
@@ -67,6 +68,15 @@ pub struct FrameReliability {
 /// The joints whose weakest score is the frame's score: every main fault needs the trunk
 /// (shoulder, hip) and the hip angle (knee).
 pub const CORE: [Joint; 3] = [Joint::Shoulder, Joint::Hip, Joint::Knee];
+
+/// Shoulder and hip speed (torso lengths per second, after the jitter allowance) under which
+/// the lifter stands still: the lockout hold, the set-up (the model's own schedule uses the
+/// same figure, `pose.still_speed_torso_per_s`).
+const STILL_TORSO_PER_S: f64 = 0.25;
+/// Trunk angle (keypoints, degrees, + forward) of a lifter standing: up to a 30° lean-back at
+/// lockout, not bent over (a skeleton read 29° forward at the end of a descent whose truth
+/// was 58°).
+const STANDING_TRUNK_DEG: (f64, f64) = (-40.0, 20.0);
 
 /// Reliability of every frame of a clip.
 #[derive(Debug, Clone, Default)]
@@ -308,6 +318,14 @@ pub fn assess(
             cfg.torso_px_zero,
             cfg.torso_px_full,
         );
+        let (shoulder, hip) = (joint_index(Joint::Shoulder), joint_index(Joint::Hip));
+        let (sh, hp) = (at(l, Joint::Shoulder), at(l, Joint::Hip));
+        // + forward; the keypoint hip sits ahead of the joint, so a 15° lean-back reads ~21°
+        let trunk_forward_deg = (facing.sign() * (sh.x_px - hp.x_px) as f64)
+            .atan2((hp.y_px - sh.y_px) as f64)
+            .to_degrees();
+        let standing_still = speed[k][shoulder].max(speed[k][hip]) < STILL_TORSO_PER_S
+            && (STANDING_TRUNK_DEG.0..STANDING_TRUNK_DEG.1).contains(&trunk_forward_deg);
         let mut joints = [0.0; 9];
         let mut core = Parts {
             segments: 1.0,
@@ -353,7 +371,15 @@ pub fn assess(
             if CORE.contains(&j) {
                 core.segments = core.segments.min(segments);
                 core.motion = core.motion.min(motion);
-                core.visibility = core.visibility.min(visibility);
+                // A knee the model says it cannot see, on a lifter standing still and upright
+                // (behind the near plate at the lockout of a shorter or heavier lifter:
+                // visibility 0.2-0.3), is a gap of its own: the shoulder and hip it sees
+                // still give the trunk. Bent over or moving it stays in the frame's score: on
+                // the way down a hidden knee comes with the hip stuck at the bar (the trunk
+                // 15-20° low, down to the floor).
+                if j != Joint::Knee || !standing_still {
+                    core.visibility = core.visibility.min(visibility);
+                }
             }
         }
         // the trunk and hip angles are the torso and thigh bones themselves: a skeleton folded
@@ -510,6 +536,22 @@ mod tests {
         }
         l[idx::NOSE].x_px = 280.0;
         assert!(scores(&f, &t)[8] < 0.5);
+    }
+
+    #[test]
+    fn a_knee_hidden_behind_the_plate_is_a_gap_of_its_own() {
+        let (mut f, t) = clip(30);
+        f[3].as_mut().unwrap()[idx::L_KNEE].visibility = 0.2;
+        let assessed = assess(
+            &f,
+            &t,
+            Side::Left,
+            Facing::Right,
+            &ReliabilityConfig::default(),
+        );
+        // the frame (shoulder, hip: the trunk) stays trusted, the knee alone does not
+        assert!(assessed.scores()[3].unwrap() > 0.9);
+        assert!(assessed.joint_scores(Joint::Knee)[3].unwrap() < 0.5);
     }
 
     #[test]
