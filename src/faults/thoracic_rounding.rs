@@ -354,7 +354,10 @@ impl Fault for ThoracicRounding {
                 // shown (the evidence pictures), not judged.
                 Some(Signal::Curve) => {
                     return Verdict::NotAssessable(format!(
-                        "the upper back's outline is curved {curve:.0}° (over {:.0}°) from the                          set-up on, with no increase over its flattest back in the rep                          ({increase:.0}°): the outline cannot tell a back rounded from the                          floor from a broad or muscular one (see the pictures)",
+                        "the upper back's outline is curved {curve:.0}° (over {:.0}°) from the \
+                         set-up on, with no increase over its flattest back in the rep \
+                         ({increase:.0}°): the outline cannot tell a back rounded from the \
+                         floor from a broad or muscular one (see the pictures)",
                         cfg.max_curve_deg
                     ))
                 }
@@ -487,6 +490,7 @@ mod tests {
             Verdict::NotAssessable(why) => {
                 assert!(why.contains("curved 24°"), "{why}");
                 assert!(why.contains("broad or muscular"), "{why}");
+                assert!(!why.contains("  "), "one line, no runs of spaces: {why}");
             }
             v => panic!("{v:?}"),
         }
