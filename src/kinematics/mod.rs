@@ -385,7 +385,14 @@ pub fn from_landmarks(
     let mut frames = frames.to_vec();
     let swaps_repaired = reliability::repair_swaps(&mut frames, &time_s, side);
     let facing = choose_facing(&frames);
-    let assessed = reliability::assess(&frames, &time_s, side, facing, reliability_cfg);
+    let assessed = reliability::assess(
+        &frames,
+        &time_s,
+        side,
+        facing,
+        reliability_cfg,
+        pose.still_speed_torso_per_s,
+    );
     let scores = assessed.scores();
     let below = |s: &Option<f64>| s.is_some_and(|s| s < reliability_cfg.min_score);
     let reliability_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -69,13 +69,9 @@ pub struct FrameReliability {
 /// (shoulder, hip) and the hip angle (knee).
 pub const CORE: [Joint; 3] = [Joint::Shoulder, Joint::Hip, Joint::Knee];
 
-/// Shoulder and hip speed (torso lengths per second, after the jitter allowance) under which
-/// the lifter stands still: the lockout hold, the set-up (the model's own schedule uses the
-/// same figure, `pose.still_speed_torso_per_s`).
-const STILL_TORSO_PER_S: f64 = 0.25;
 /// Trunk angle (keypoints, degrees, + forward) of a lifter standing: up to a 30° lean-back at
-/// lockout, not bent over (a skeleton read 29° forward at the end of a descent whose truth
-/// was 58°).
+/// lockout, read up to 10° further back because the keypoint hip sits ahead of the joint; not
+/// bent over (a skeleton read 29° forward at the end of a descent whose truth was 58°).
 const STANDING_TRUNK_DEG: (f64, f64) = (-40.0, 20.0);
 
 /// Reliability of every frame of a clip.
@@ -217,12 +213,16 @@ pub fn repair_swaps(frames: &mut [Frame], time_s: &[f64], side: Side) -> usize {
 }
 
 /// Scores every frame (see the module doc). `frames` are after [`repair_swaps`].
+/// `still_torso_per_s` is the shoulder and hip speed (torso lengths per second, after the
+/// jitter allowance) under which the lifter stands still (`pose.still_speed_torso_per_s`, the
+/// figure the model's schedule uses too).
 pub fn assess(
     frames: &[Frame],
     time_s: &[f64],
     side: Side,
     facing: Facing,
     cfg: &ReliabilityConfig,
+    still_torso_per_s: f64,
 ) -> Reliability {
     let n = frames.len();
     let at = |l: &[Landmark; NUM_LANDMARKS], j: Joint| l[j.landmark(side)];
@@ -324,7 +324,7 @@ pub fn assess(
         let trunk_forward_deg = (facing.sign() * (sh.x_px - hp.x_px) as f64)
             .atan2((hp.y_px - sh.y_px) as f64)
             .to_degrees();
-        let standing_still = speed[k][shoulder].max(speed[k][hip]) < STILL_TORSO_PER_S
+        let standing_still = speed[k][shoulder].max(speed[k][hip]) < still_torso_per_s
             && (STANDING_TRUNK_DEG.0..STANDING_TRUNK_DEG.1).contains(&trunk_forward_deg);
         let mut joints = [0.0; 9];
         let mut core = Parts {
@@ -428,6 +428,7 @@ pub fn spread_to_skipped(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pose::config::PoseConfig;
     use crate::pose::idx;
 
     /// A standing lifter facing right, near side left, with `dy` added to every y.
@@ -474,6 +475,7 @@ mod tests {
             Side::Left,
             Facing::Right,
             &ReliabilityConfig::default(),
+            PoseConfig::default().still_speed_torso_per_s,
         )
         .scores()
         .into_iter()
@@ -548,6 +550,7 @@ mod tests {
             Side::Left,
             Facing::Right,
             &ReliabilityConfig::default(),
+            PoseConfig::default().still_speed_torso_per_s,
         );
         // the frame (shoulder, hip: the trunk) stays trusted, the knee alone does not
         assert!(assessed.scores()[3].unwrap() > 0.9);

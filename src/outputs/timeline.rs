@@ -88,11 +88,14 @@ pub fn drift_reference_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
 }
 
 /// The rep's largest forward drift from [`drift_reference_cm`] over the frames the fault
-/// reads (lift-off to the bar back down): the `bar_drift` fault's own `value`.
+/// reads (the bar moving along the legs, not the lockout hold): the `bar_drift` fault's own
+/// `value`.
 pub fn drift_from_setup_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
     let reference = drift_reference_cm(clip, rep)?;
     let (from, to) = rep.span(false)?;
+    let read = crate::faults::bar_drift::moving_along_legs(rep, &clip.bar, from, to);
     (from..=to)
+        .filter(|&i| read(i))
         .filter_map(|i| bar_x_cm(clip, i))
         .map(|x| x - reference)
         .reduce(f64::max)
