@@ -14,6 +14,15 @@ const PLATE_CONFIDENCE: f64 = 0.9;
 const FALLBACK_CONFIDENCE: f64 = 0.5;
 /// Axis ratio over which an outline is taken for a circle seen side-on.
 const ROUND_AXIS_RATIO: f64 = 0.95;
+/// The lifter's standing shoulder-to-ankle length through the plate's scale, as a share of
+/// `bar.fallback_shoulder_to_ankle_cm` (135 cm): over [`PLATE_TOO_SMALL_BODY_SHARE`] no adult is that
+/// tall (a 205 cm lifter is ~160 cm, and the plate, nearer the camera than the lifter, makes
+/// the body read 5–20 % shorter still), so the plate is smaller than the stated diameter (a
+/// bumper, an iron or a home-made plate) and the body gives the scale; under
+/// [`PLATE_SCALE_SHORT_BODY_SHARE`] a warning only (a camera close to the plate reads the body
+/// short by perspective: 83–87 cm on the 2.5 m renders).
+const PLATE_TOO_SMALL_BODY_SHARE: f64 = 1.25;
+const PLATE_SCALE_SHORT_BODY_SHARE: f64 = 0.65;
 
 fn median(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
@@ -353,7 +362,8 @@ pub fn plate_track(
     } else {
         shape.a
     };
-    let cm_per_px = cfg.plate_diameter_cm / (2.0 * radius_px);
+    let mut cm_per_px = cfg.plate_diameter_cm / (2.0 * radius_px);
+    let mut scale_source = "plate";
     let mut warnings = Vec::new();
     if stuck > 0 {
         warnings.push(format!(
@@ -373,10 +383,20 @@ pub fn plate_track(
     if let Some(l) = standing_length_px(kinematics) {
         let body_cm = l * cm_per_px;
         let expected = cfg.fallback_shoulder_to_ankle_cm;
-        if !(0.65 * expected..=1.5 * expected).contains(&body_cm) {
+        if body_cm > PLATE_TOO_SMALL_BODY_SHARE * expected {
+            // every cm figure would be too large by the same factor (a 35 cm plate taken for
+            // 45: drift and speed 30 % over): the body's size is the better ruler
+            cm_per_px = expected / l.max(1.0);
+            scale_source = "fallback";
+            confidence = confidence.min(FALLBACK_CONFIDENCE);
+            warnings.push(format!(
+                "with a {:.0} cm plate the lifter would be {body_cm:.0} cm shoulder to ankle: the plate is smaller than {:.0} cm, so cm figures come from the lifter's size (set --plate-diameter-cm to the plate's diameter)",
+                cfg.plate_diameter_cm, cfg.plate_diameter_cm
+            ));
+        } else if body_cm < PLATE_SCALE_SHORT_BODY_SHARE * expected {
             confidence *= 0.7;
             warnings.push(format!(
-                "with a {:.0} cm plate the lifter would be {body_cm:.0} cm shoulder to ankle: the plate may not be a {:.0} cm plate (set --plate-diameter-cm)",
+                "with a {:.0} cm plate the lifter would be {body_cm:.0} cm shoulder to ankle: the plate may not be a {:.0} cm plate, or the camera stands close to it (set --plate-diameter-cm)",
                 cfg.plate_diameter_cm, cfg.plate_diameter_cm
             ));
         }
@@ -439,7 +459,7 @@ pub fn plate_track(
         samples,
         scale: Scale {
             cm_per_px,
-            source: "plate".into(),
+            source: scale_source.into(),
             confidence: if followed == 0 { 0.0 } else { confidence },
         },
         plate: Some(plate),
@@ -475,6 +495,46 @@ mod tests {
             })
             .collect();
         assert!(!plate_ignores_the_lift(&resting, &k));
+    }
+
+    #[test]
+    fn a_plate_too_small_for_the_lifter_gives_way_to_the_body_scale() {
+        let k = lifter(&clean(), 126);
+        let standing_px = standing_length_px(&k).unwrap();
+        // the hub carried 20 px below the hands, a round plate of `radius_px`
+        let track = |radius_px: f64| {
+            let hub_px: Vec<Option<(f64, f64)>> = (0..126)
+                .map(|i| k.at(Joint::Wrist, i).map(|(x, y)| (x, y + 20.0)))
+                .collect();
+            let (cx, cy) = hub_px[0].unwrap();
+            let first = Ellipse {
+                cx,
+                cy,
+                a: radius_px,
+                b: radius_px,
+                angle_rad: 0.0,
+            };
+            let obs = PlateObservations {
+                hub_px,
+                first: (0, first),
+                axes_px: vec![(radius_px, radius_px); 10],
+                angle_rad: 0.0,
+            };
+            plate_track(&obs, &k, &BarConfig::default(), &FilterConfig::default())
+        };
+        // a 45 cm plate a third of a 135 cm shoulder-to-ankle: the plate's scale
+        let full = track(standing_px * 45.0 / 135.0 / 2.0);
+        assert_eq!(full.scale.source, "plate");
+        assert!((full.scale.cm_per_px * standing_px - 135.0).abs() < 1.0);
+        // a plate 40 % smaller taken for 45 cm would make the lifter 225 cm shoulder to ankle
+        let small = track(0.6 * standing_px * 45.0 / 135.0 / 2.0);
+        assert_eq!(small.scale.source, "fallback", "{:?}", small.warnings);
+        assert!((small.scale.cm_per_px * standing_px - 135.0).abs() < 1.0);
+        assert!(small.scale.confidence <= FALLBACK_CONFIDENCE);
+        assert!(small
+            .warnings
+            .iter()
+            .any(|w| w.contains("smaller than 45 cm")));
     }
 
     #[test]

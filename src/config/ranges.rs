@@ -83,6 +83,11 @@ pub const RANGES: &[(&str, f64, Max)] = &[
         Max::Value(10.0),
     ),
     ("reps.max_range_height_fraction", 0.2, Max::Value(2.0)),
+    (
+        "reps.max_bar_from_midfoot_height_fraction",
+        0.1,
+        Max::Value(1.0),
+    ),
     ("bar.plate_diameter_cm", 5.0, Max::Value(100.0)),
     ("bar.min_plate_axis_ratio", 0.0, Max::Value(1.0)),
     ("bar.fallback_shoulder_to_ankle_cm", 50.0, Max::Value(250.0)),

@@ -29,6 +29,9 @@ pub struct RepsConfig {
     /// Per-rep figures beyond these are implausible (see `reps::implausible_figures`).
     pub max_concentric_velocity_m_per_s: f64,
     pub max_range_height_fraction: f64,
+    /// ...and the bar further ahead of or behind mid-foot than this share of the lifter's
+    /// height: a loaded bar that far from the feet cannot be balanced.
+    pub max_bar_from_midfoot_height_fraction: f64,
 }
 
 impl Default for RepsConfig {
@@ -46,6 +49,7 @@ impl Default for RepsConfig {
             min_top_knee_deg: 135.0,
             max_concentric_velocity_m_per_s: 2.5,
             max_range_height_fraction: 0.6,
+            max_bar_from_midfoot_height_fraction: 0.25,
         }
     }
 }

@@ -67,9 +67,11 @@ pub struct Rep {
 pub const TORSO_SHARE_OF_HEIGHT: f64 = 0.29;
 
 /// What no deadlift rep can show: a peak concentric bar speed over
-/// `reps.max_concentric_velocity_m_per_s` (2.5 m/s: faster than a snatch pull), or a range of
+/// `reps.max_concentric_velocity_m_per_s` (2.5 m/s: faster than a snatch pull), a range of
 /// motion over `reps.max_range_height_fraction` of the lifter's height (0.6: floor to
-/// lockout is ~0.3–0.4). Such figures mean a cut clip, broken timestamps or a lost bar.
+/// lockout is ~0.3–0.4), or the bar further from mid-foot than
+/// `reps.max_bar_from_midfoot_height_fraction` of it (0.25: lifter and bar balance over the
+/// feet). Such figures mean a cut clip, broken timestamps, or a lost bar or feet.
 pub fn implausible_figures(
     rep: &Rep,
     lifter_height_cm: Option<f64>,
@@ -89,6 +91,23 @@ pub fn implausible_figures(
             out.push(format!(
                 "bar range of motion {rom:.0} cm (over {:.0} % of the lifter's ~{h:.0} cm height)",
                 cfg.max_range_height_fraction * 100.0
+            ));
+        }
+    }
+    let ahead = rep.bar.max_forward_cm.unwrap_or(f64::NEG_INFINITY);
+    let behind = rep.bar.max_backward_cm.unwrap_or(f64::NEG_INFINITY);
+    if let Some(h) = lifter_height_cm {
+        let limit = cfg.max_bar_from_midfoot_height_fraction * h;
+        if ahead.max(behind) > limit {
+            let (cm, side) = if ahead >= behind {
+                (ahead, "ahead of")
+            } else {
+                (behind, "behind")
+            };
+            out.push(format!(
+                "bar {cm:.0} cm {side} mid-foot (over {:.0} % of the lifter's ~{h:.0} cm height: \
+                 no one balances a loaded bar that far from the feet)",
+                cfg.max_bar_from_midfoot_height_fraction * 100.0
             ));
         }
     }
@@ -550,7 +569,22 @@ mod tests {
         );
         rep.bar.peak_concentric_velocity_m_per_s = Some(0.9);
         rep.bar.range_of_motion_cm = Some(55.0);
+        // a drifting bar 12 cm ahead, 3 cm behind at the set-up: a deadlift
+        rep.bar.max_forward_cm = Some(12.0);
+        rep.bar.max_backward_cm = Some(3.0);
         assert!(implausible_figures(&rep, Some(170.0), &cfg).is_empty());
+        // 114 cm ahead of mid-foot (a camera cut to another shot of the feet)
+        rep.bar.max_forward_cm = Some(114.0);
+        rep.bar.max_backward_cm = Some(-89.0);
+        let why = implausible_figures(&rep, Some(170.0), &cfg);
+        assert!(
+            why.len() == 1 && why[0].contains("114 cm ahead of"),
+            "{why:?}"
+        );
+        rep.bar.max_forward_cm = Some(-30.0);
+        rep.bar.max_backward_cm = Some(50.0);
+        let why = implausible_figures(&rep, Some(170.0), &cfg);
+        assert!(why.len() == 1 && why[0].contains("50 cm behind"), "{why:?}");
     }
 
     #[test]
