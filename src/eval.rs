@@ -14,12 +14,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 
 /// The four faults the clip labels and the renders cover.
-pub const LABELLED_FAULTS: [&str; 4] = [
-    "thoracic_rounding",
-    "hips_shoot_up",
-    "lockout_hyperextension",
-    "bar_drift",
-];
+pub const LABELLED_FAULTS: [&str; 4] = crate::faults::MAIN_FAULTS;
 
 /// A render and what was injected into it.
 struct Render {

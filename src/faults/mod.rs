@@ -123,6 +123,15 @@ pub trait Fault: Sync {
     }
 }
 
+/// The four faults the user named (and the clip labels and renders cover): the report's
+/// verdict says when none of them could be judged.
+pub const MAIN_FAULTS: [&str; 4] = [
+    "thoracic_rounding",
+    "hips_shoot_up",
+    "lockout_hyperextension",
+    "bar_drift",
+];
+
 /// Every fault, in report order.
 pub fn registry() -> Vec<Box<dyn Fault>> {
     vec![

@@ -127,6 +127,9 @@ struct ReportView {
     upper_back: Vec<UpperBackView>,
     has_clips: bool,
     not_assessable: Vec<NotAssessableView>,
+    /// The verdict's one-line list of what was not assessed, a check at a time with its reps
+    /// ("Rounded upper back (reps 1–3, 9–10)"); the reasons follow further down.
+    not_assessed_brief: Vec<String>,
     /// Why nothing was judged, said once (plain words), and how to film when it helps.
     not_judged: Option<String>,
     advice: Option<&'static str>,
@@ -266,14 +269,37 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
     let (headline, verdict_class) = if let Some(why) = &not_judged {
         (not_judged_headline(why), "na")
     } else if a.faults.is_empty() {
-        (
-            format!(
-                "No faults found in {} rep{}.",
-                a.reps.len(),
-                if a.reps.len() == 1 { "" } else { "s" }
-            ),
-            "ok",
-        )
+        let reps = format!(
+            "{} rep{}",
+            a.reps.len(),
+            if a.reps.len() == 1 { "" } else { "s" }
+        );
+        // "no faults" is a verdict only where the checks could look
+        let judged = |kind: &str, rep: usize| {
+            !a.not_assessable
+                .iter()
+                .any(|n| n.kind == kind && n.rep.is_none_or(|r| r == rep))
+        };
+        let main_judged = a.reps.iter().any(|r| {
+            crate::faults::MAIN_FAULTS
+                .iter()
+                .any(|kind| judged(kind, r.index))
+        });
+        if !a.reps.is_empty() && !main_judged {
+            (
+                format!(
+                    "Not judged: none of the four main checks could look at the {reps} (see what was not assessed)."
+                ),
+                "na",
+            )
+        } else if a.not_assessable.is_empty() {
+            (format!("No faults found in {reps}."), "ok")
+        } else {
+            (
+                format!("No faults found in {reps}, in the checks that could be judged."),
+                "ok",
+            )
+        }
     } else {
         let faulty: std::collections::BTreeSet<usize> = a.faults.iter().map(|f| f.rep).collect();
         (
@@ -392,6 +418,12 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
             reason: n.reason.clone(),
         })
         .collect();
+    let not_assessed_brief = not_assessed_brief(
+        a.not_assessable
+            .iter()
+            .filter(|_| not_judged.is_none())
+            .map(|n| (timeline::fault_title(&n.kind), n.rep)),
+    );
     let info = &a.video.info;
     let facts = vec![
         (
@@ -503,6 +535,7 @@ fn build_view(clip: &ClipAnalysis, media: &Media) -> ReportView {
         upper_back: upper_back_views(clip, media),
         has_clips: !media.rep_clips.is_empty(),
         not_assessable,
+        not_assessed_brief,
         notes,
     }
 }
@@ -591,4 +624,80 @@ pub fn write_report(
         path,
         reason: e.to_string(),
     })
+}
+
+/// One entry per check, in first-seen order, with its reps as ranges: "Rounded upper back
+/// (reps 1–3, 9–10)", "Bar drifts away from the legs (all reps)".
+fn not_assessed_brief(items: impl Iterator<Item = (String, Option<usize>)>) -> Vec<String> {
+    let mut checks: Vec<(String, Vec<Option<usize>>)> = Vec::new();
+    for (title, rep) in items {
+        match checks.iter_mut().find(|(t, _)| *t == title) {
+            Some((_, reps)) => reps.push(rep),
+            None => checks.push((title, vec![rep])),
+        }
+    }
+    checks
+        .into_iter()
+        .map(|(title, reps)| {
+            let mut numbers: Vec<usize> = reps.iter().flatten().copied().collect();
+            if numbers.len() < reps.len() {
+                return format!("{title} (all reps)");
+            }
+            numbers.sort_unstable();
+            numbers.dedup();
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for n in numbers {
+                match runs.last_mut() {
+                    Some((_, end)) if *end + 1 == n => *end = n,
+                    _ => runs.push((n, n)),
+                }
+            }
+            let one = runs.len() == 1 && runs[0].0 == runs[0].1;
+            let list: Vec<String> = runs
+                .iter()
+                .map(|&(a, b)| {
+                    if a == b {
+                        a.to_string()
+                    } else {
+                        format!("{a}–{b}")
+                    }
+                })
+                .collect();
+            format!(
+                "{title} (rep{} {})",
+                if one { "" } else { "s" },
+                list.join(", ")
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod brief_tests {
+    use super::not_assessed_brief;
+
+    #[test]
+    fn not_assessed_checks_are_listed_once_with_rep_ranges() {
+        let items = [
+            ("Rounded upper back", Some(1)),
+            ("Hips shoot up first", Some(1)),
+            ("Rounded upper back", Some(2)),
+            ("Rounded upper back", Some(3)),
+            ("Rounded upper back", Some(9)),
+            ("Hips shoot up first", Some(4)),
+            ("Rounded upper back", Some(10)),
+            ("Bar drifts away from the legs", None),
+        ]
+        .map(|(t, r)| (t.to_string(), r));
+        assert_eq!(
+            not_assessed_brief(items.into_iter()),
+            [
+                "Rounded upper back (reps 1–3, 9–10)",
+                "Hips shoot up first (reps 1, 4)",
+                "Bar drifts away from the legs (all reps)"
+            ]
+        );
+        let one = not_assessed_brief([("Neck over-extended".to_string(), Some(2))].into_iter());
+        assert_eq!(one, ["Neck over-extended (rep 2)"]);
+    }
 }
