@@ -5,6 +5,11 @@
 //! `faults.bar_away_from_shins.max_bar_from_shin_cm`. The keypoints sit at the joint centres, ~4–5 cm behind the
 //! front of the shin, so a bar touching the shin reads ~5 cm.
 //!
+//! The bar's height is read in cm above the floor (22.5 cm for a full plate on the floor) and
+//! placed on the shin by anatomy ([`shin_fraction`]), not at the bar's height in the picture:
+//! the plate stands half a metre nearer the camera than the lifter, so a camera above it sees
+//! the hub below the lifter's ankle (A09), and the shin line read there is the ankle.
+//!
 //! Source: coaching texts ("bar over mid-foot, shins touching the bar" before the pull).
 //!
 //! Config: `[faults.bar_away_from_shins]` in `formcheck.toml`, this file's [`Config`].
@@ -41,6 +46,19 @@ const RANGES: &[KeyRange] = &[
 
 pub struct BarAwayFromShins;
 
+/// Ankle and knee joint heights above the floor, cm, of a 175 cm adult (Winter's
+/// anthropometric tables: lateral malleolus 0.039, femoral condyles 0.285 of the height).
+const ANKLE_HEIGHT_CM: f64 = 6.8;
+const KNEE_HEIGHT_CM: f64 = 49.9;
+/// A full-size (450 mm) plate's radius: the hub's height resting on the floor.
+const FULL_PLATE_RADIUS_CM: f64 = 22.5;
+
+/// Where a bar `height_cm` above the floor meets the shin, from the ankle (0) to the knee (1).
+/// A 160–190 cm lifter moves a full plate's 22.5 cm by ±0.04 of the shin.
+pub fn shin_fraction(height_cm: f64) -> f64 {
+    ((height_cm - ANKLE_HEIGHT_CM) / (KNEE_HEIGHT_CM - ANKLE_HEIGHT_CM)).clamp(0.0, 1.0)
+}
+
 impl Fault for BarAwayFromShins {
     fn kind(&self) -> &'static str {
         "bar_away_from_shins"
@@ -66,16 +84,15 @@ impl Fault for BarAwayFromShins {
         };
         let bar = input.bar;
         // bar ahead of the shin line (px, + = forward) in one frame
+        // without a floor line the bar rests on the floor at the set-up: a plate's radius up
+        let resting_cm = bar.plate.as_ref().map_or(FULL_PLATE_RADIUS_CM, |p| {
+            p.diameter_px * bar.scale.cm_per_px / 2.0
+        });
         let ahead_px = |i: usize| -> Option<f64> {
-            let b = bar.samples.get(i)?;
-            let (bx, by) = (b.x_px?, b.y_px?);
+            let bx = bar.samples.get(i)?.x_px?;
             let (knee, ankle) = (k.at(Joint::Knee, i)?, k.at(Joint::Ankle, i)?);
-            let dy = ankle.1 - knee.1;
-            let shin_x = if dy.abs() < 1.0 {
-                knee.0
-            } else {
-                knee.0 + (ankle.0 - knee.0) * ((by - knee.1) / dy).clamp(0.0, 1.0)
-            };
+            let t = shin_fraction(bar.height_cm(i).unwrap_or(resting_cm));
+            let shin_x = ankle.0 + (knee.0 - ankle.0) * t;
             Some(k.facing.sign() * (bx - shin_x))
         };
         if ahead_px(s).is_none() {
@@ -133,6 +150,13 @@ mod tests {
     fn the_body_size_scale_is_too_uncertain_to_judge() {
         let v = assess_first_rep(&BarAwayFromShins, &clean(), None).1;
         assert!(matches!(v, Verdict::NotAssessable(_)), "{v:?}");
+    }
+
+    #[test]
+    fn a_plate_on_the_floor_meets_the_shin_a_third_of_the_way_up() {
+        assert!((shin_fraction(22.5) - 0.36).abs() < 0.01);
+        assert_eq!(shin_fraction(0.0), 0.0);
+        assert_eq!(shin_fraction(80.0), 1.0);
     }
 
     #[test]
