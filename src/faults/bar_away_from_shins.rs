@@ -83,11 +83,11 @@ impl Fault for BarAwayFromShins {
             return Verdict::NotAssessable("the clip does not show the set-up".into());
         };
         let bar = input.bar;
-        // bar ahead of the shin line (px, + = forward) in one frame
         // without a floor line the bar rests on the floor at the set-up: a plate's radius up
         let resting_cm = bar.plate.as_ref().map_or(FULL_PLATE_RADIUS_CM, |p| {
             p.diameter_px * bar.scale.cm_per_px / 2.0
         });
+        // bar ahead of the shin line (px, + = forward) in one frame
         let ahead_px = |i: usize| -> Option<f64> {
             let bx = bar.samples.get(i)?.x_px?;
             let (knee, ankle) = (k.at(Joint::Knee, i)?, k.at(Joint::Ankle, i)?);

@@ -170,23 +170,13 @@ mod tests {
         assert_eq!(f.unit, "cm");
     }
 
-    /// The clean rep with the bar `dx` px forward over `frames` (keys added at both ends).
+    /// The clean rep with the bar `dx` px forward over `start..=end` (keys added at both ends,
+    /// on the clean rep's own path).
     fn forward_during(dx: f64, start: usize, end: usize) -> Vec<Key> {
         let base = clean();
-        let scene = Scene::new(&base);
-        let at = |frame: usize, dx: f64| {
-            let i = base.iter().rposition(|k| k.frame <= frame).unwrap_or(0);
-            let mut k = base[i];
-            k.frame = frame;
-            // on the straight segment between two keys: take the wrist height from the lifter
-            k.hip = scene.kinematics.at(Joint::Hip, frame).unwrap_or(k.hip);
-            k.wrist_y = scene
-                .kinematics
-                .at(Joint::Wrist, frame)
-                .map_or(k.wrist_y, |w| w.1);
-            k.trunk_deg = scene.kinematics.angles.trunk_angle_deg[frame].unwrap_or(k.trunk_deg);
-            k.wrist_dx = dx;
-            k
+        let at = |frame: usize, dx: f64| Key {
+            wrist_dx: dx,
+            ..pose_at(&base, frame)
         };
         let mut keys: Vec<Key> = base
             .iter()

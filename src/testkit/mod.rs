@@ -92,7 +92,8 @@ fn lerp(a: f64, b: f64, t: f64) -> f64 {
     a + (b - a) * t
 }
 
-fn pose_at(keys: &[Key], frame: usize) -> Key {
+/// The pose at `frame`, interpolated linearly between `keys`.
+pub fn pose_at(keys: &[Key], frame: usize) -> Key {
     let j = keys.iter().rposition(|k| k.frame <= frame).unwrap_or(0);
     let (a, b) = (keys[j], keys[(j + 1).min(keys.len() - 1)]);
     let t = if b.frame > a.frame {
