@@ -182,6 +182,11 @@ pub fn run_frames(
     }
     #[cfg(feature = "pose-cache")]
     let mut cached = Vec::new();
+    // OpenCV's own pool (a thread per core, spinning between calls) on top of the model's
+    // threads, the decoder and the bar thread oversubscribed the cores; each of its calls here
+    // is small (a 256-px warp, a plate patch), so it runs on the caller's thread
+    // (`bench/results.md`, session 16: 1.2 CPU-s less on the bench clip).
+    opencv::core::set_num_threads(1)?;
     let reader = VideoReader::open(path)?;
     let info = reader.info().clone();
     let mut tracker = PoseTracker::load(
