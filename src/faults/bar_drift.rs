@@ -4,9 +4,9 @@
 //! stationary feet), + in the facing direction, in cm. Its largest forward excursion while
 //! the bar moves along the legs — the pull from lift-off to the top, and the descent once the
 //! bar is back below the height it passed the knee at on the way up — measured from where it
-//! sat at the set-up (over mid-foot when the set-up is right: a bad set-up is
-//! `bar_away_from_shins`), must stay under `max_forward_cm`. With no set-up in the clip,
-//! mid-foot itself is the reference. cm come from the 450 mm plate when it is tracked,
+//! last rested on the floor before lift-off ([`reference_frame`]; over mid-foot when the set-up is
+//! right, a bad set-up is `bar_away_from_shins`), must stay under `max_forward_cm`. With no
+//! set-up in the clip, mid-foot itself is the reference. cm come from the 450 mm plate when it is tracked,
 //! otherwise from the body-size fallback scale (lower confidence: the wrists stand in for the
 //! bar then).
 //!
@@ -46,6 +46,33 @@ const RANGES: &[KeyRange] = &[("max_forward_cm", 0.0, 100.0), ("min_confidence",
 
 pub struct BarDrift;
 
+/// Height above its lowest point between the set-up and lift-off under which the bar still
+/// rests on the floor (cm): about the hub's jitter at rest (a few mm), under what a drifting
+/// bar has moved forward by as it rises (on the drift renders 1 cm forward 1.5 cm up).
+const ON_FLOOR_CM: f64 = 0.5;
+
+/// The frame the drift is measured from: the last one before lift-off with the bar still on
+/// the floor (else the set-up's first frame). Not the set-up's first frame: lifters roll the
+/// bar into place along the floor before they pull, and a tracker that finds the plate before
+/// the pose may follow it there (C03: 36 cm along the floor before lift-off, read as a 48 cm
+/// drift); a bar on the floor is not drifting from the legs. Not the rep's lift-off frame
+/// either: that is found a band above the floor, when a drifting bar has already moved.
+pub fn reference_frame(rep: &Rep, bar: &BarTrack) -> Option<usize> {
+    let Some(liftoff) = rep.liftoff_frame else {
+        return rep.start_frame;
+    };
+    let from = rep.start_frame.unwrap_or(liftoff).min(liftoff);
+    (from..=liftoff)
+        .filter_map(|i| bar.height_cm(i))
+        .reduce(f64::min)
+        .and_then(|floor| {
+            (from..=liftoff)
+                .rev()
+                .find(|&i| bar.height_cm(i).is_some_and(|h| h <= floor + ON_FLOOR_CM))
+        })
+        .or(Some(liftoff))
+}
+
 impl Fault for BarDrift {
     fn kind(&self) -> &'static str {
         "bar_drift"
@@ -78,7 +105,7 @@ impl Fault for BarDrift {
         let x: Vec<Option<f64>> = (0..k.frames())
             .map(|i| bar.x_cm_from_midfoot(i, facing))
             .collect();
-        let reference = match rep.start_frame.or(rep.liftoff_frame) {
+        let reference = match reference_frame(rep, bar) {
             Some(s) => super::at(&x, s),
             None => Some(0.0),
         };
@@ -203,6 +230,23 @@ mod tests {
             "{:?}",
             reps[0]
         );
+        assert_eq!(verdict, Verdict::Fine);
+    }
+
+    #[test]
+    fn a_bar_rolled_along_the_floor_before_lift_off_is_not_a_drift() {
+        // the bar starts 25 px (~11 cm) behind and is rolled into place by frame 12, then a
+        // vertical pull from there
+        let base = clean();
+        let mut keys: Vec<Key> = base.iter().copied().filter(|k| k.frame > 15).collect();
+        let at = |frame: usize, dx: f64| Key {
+            wrist_dx: dx,
+            ..pose_at(&base, frame)
+        };
+        keys.extend([at(0, -25.0), at(6, -25.0), at(12, 0.0), at(15, 0.0)]);
+        keys.sort_by_key(|k| k.frame);
+        let (reps, verdict) = assess_first_rep(&BarDrift, &keys, None);
+        assert!(reps[0].start_frame.is_some_and(|s| s < 6), "{:?}", reps[0]);
         assert_eq!(verdict, Verdict::Fine);
     }
 

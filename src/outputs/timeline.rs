@@ -76,12 +76,14 @@ pub fn bar_x_cm(clip: &ClipAnalysis, frame: usize) -> Option<f64> {
         .x_cm_from_midfoot(frame, clip.kinematics.facing.sign())
 }
 
-/// Where the `bar_drift` fault measures a rep's drift from (see `faults::bar_drift`): the
-/// bar at the set-up (its start frame, else lift-off), cm from mid-foot; mid-foot itself (0)
-/// when the rep has neither. `None` when the bar is not seen there (the fault is then not
-/// assessed). The plots and the index use this so all three agree.
+/// Where the `bar_drift` fault measures a rep's drift from (the bar at
+/// [`crate::faults::bar_drift::reference_frame`]: the last frame on the floor before
+/// lift-off, else the set-up), cm from
+/// mid-foot; mid-foot itself (0) when the rep has neither. `None` when the bar is not seen
+/// there (the fault is then not assessed). The plots and the index use this so all three
+/// agree.
 pub fn drift_reference_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
-    match rep.start_frame.or(rep.liftoff_frame) {
+    match crate::faults::bar_drift::reference_frame(rep, &clip.bar) {
         Some(f) => bar_x_cm(clip, f),
         None => Some(0.0),
     }
