@@ -115,6 +115,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         &filter_for_stride(&config.filter, stride, fps),
         &config.pose,
         &config.reliability,
+        &bar.plate_discs(),
     );
     let back = back_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
     let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(&back.deg, stride - 1);

@@ -21,6 +21,7 @@ use crate::kinematics::Kinematics;
 use crate::pose::Landmark;
 pub use config::BarConfig;
 use patch::Patch;
+use crate::kinematics::reliability::PlateDisc;
 use plate::{detect_plate, Ellipse, SearchHint};
 pub use scale::fallback_track;
 use scale::{plate_ignores_the_lift, plate_track, wrist_samples, PlateObservations};
@@ -330,6 +331,31 @@ pub struct BarObservations {
 }
 
 impl BarObservations {
+    /// The plate's disc in each frame it was seen in (the hub, and the plate's measured
+    /// radius: the median of its outlines, else its first sighting), for the pose
+    /// reliability's check of what the plate hides.
+    pub fn plate_discs(&self) -> Vec<Option<PlateDisc>> {
+        let mut radii: Vec<f64> = self.axes_px.iter().map(|a| a.0.max(a.1)).collect();
+        let radius_px = if radii.is_empty() {
+            self.first.map(|(_, e)| e.a.max(e.b))
+        } else {
+            Some(crate::kinematics::filters::median_of(&mut radii))
+        };
+        let Some(radius_px) = radius_px else {
+            return Vec::new();
+        };
+        self.hub_px
+            .iter()
+            .map(|h| {
+                h.map(|(x, y)| PlateDisc {
+                    center_x_px: x,
+                    center_y_px: y,
+                    radius_px,
+                })
+            })
+            .collect()
+    }
+
     /// The same observations with every pixel figure multiplied by `factor` (from the
     /// analysis copy of a large frame back to the input's pixels).
     pub fn scaled_px(mut self, factor: f64) -> Self {

@@ -379,6 +379,7 @@ pub fn from_landmarks(
     cfg: &FilterConfig,
     pose: &PoseConfig,
     reliability_cfg: &ReliabilityConfig,
+    plate: &[Option<reliability::PlateDisc>],
 ) -> Kinematics {
     let side = choose_side(frames);
     let started = std::time::Instant::now();
@@ -392,6 +393,7 @@ pub fn from_landmarks(
         facing,
         reliability_cfg,
         pose.still_speed_torso_per_s,
+        plate,
     );
     let scores = assessed.scores();
     let below = |s: &Option<f64>| s.is_some_and(|s| s < reliability_cfg.min_score);
@@ -561,6 +563,7 @@ mod tests {
             &FilterConfig::default(),
             &PoseConfig::default(),
             &ReliabilityConfig::default(),
+            &[],
         )
     }
 

@@ -2,7 +2,7 @@
 //! from checks that hold for any camera, body and direction (not from the model's own
 //! scores alone: BlazePose is confidently wrong on far, backlit or low-camera footage).
 //!
-//! The score of a frame is the weakest of five parts, each 0–1 (documented in docs/development.md, "What the tool trusts"):
+//! The score of a frame is the weakest of six parts, each 0–1 (documented in docs/development.md, "What the tool trusts"):
 //! - `segments`: bones do not change length. Upper arm, forearm, thigh, shin and torso on the
 //!   near side against the clip's own robust median length; within `segment_tolerance` (as a
 //!   fraction) scores 1, at `segment_limit` 0 (arms get half again as much slack: the plate
@@ -15,6 +15,13 @@
 //! - `visibility`: the model's own visibility of the joint (and its presence: whether it is in
 //!   the picture at all).
 //! - `size`: the torso length in pixels the model had to work with.
+//! - `occlusion`: the near plate's disc covers the near hip while the lifter goes down (the
+//!   shoulder sinking faster than `pose.still_speed_torso_per_s` over 0.2 s). The plate stands
+//!   between the camera and the hip, and the model's hip there is a guess that stays by the
+//!   plate while the hips travel back from it at the start of the descent (0.2–0.3 torso
+//!   lengths ahead on the renders, the hip angle 13–19° open). On the way up the hips drive
+//!   towards the bar and at lockout they stand at it, and the guess holds (−3…+4°); on real
+//!   clips the lockout's slow settling reads as moving, so moving alone would blank it.
 //!
 //! Each joint gets its own score (its segments, motion and visibility, and the frame's sides
 //! and size); a joint under `reliability.min_score` is a gap in that frame, so a wrong ankle
@@ -44,6 +51,7 @@ pub struct Parts {
     pub sides: f64,
     pub visibility: f64,
     pub size: f64,
+    pub occlusion: f64,
 }
 
 impl Parts {
@@ -54,8 +62,28 @@ impl Parts {
             .min(self.sides)
             .min(self.visibility)
             .min(self.size)
+            .min(self.occlusion)
     }
 }
+
+/// The tracked plate in one frame, in image pixels: in a side view the near plate stands
+/// between the camera and the lifter's near side, so what its disc covers is hidden.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlateDisc {
+    pub center_x_px: f64,
+    pub center_y_px: f64,
+    pub radius_px: f64,
+}
+
+impl PlateDisc {
+    pub fn covers(&self, x_px: f64, y_px: f64) -> bool {
+        (x_px - self.center_x_px).hypot(y_px - self.center_y_px) < self.radius_px
+    }
+}
+
+/// Half the span (s) over which a joint's speed is read to tell moving from still: one
+/// frame's step is mostly the keypoints' jitter.
+const MOVING_HALF_SPAN_S: f64 = 0.1;
 
 /// One frame: its parts, and a score per joint (in [`Joint::ALL`] order) that gates that
 /// joint alone: a wrong ankle makes the knee angle a gap, not the trunk.
@@ -223,6 +251,7 @@ pub fn assess(
     facing: Facing,
     cfg: &ReliabilityConfig,
     still_torso_per_s: f64,
+    plate: &[Option<PlateDisc>],
 ) -> Reliability {
     let n = frames.len();
     let at = |l: &[Landmark; NUM_LANDMARKS], j: Joint| l[j.landmark(side)];
@@ -287,6 +316,23 @@ pub fn assess(
             }
         }
     }
+    // the shoulder's downward speed over ±MOVING_HALF_SPAN_S (torso lengths per s)
+    let shoulder_sinking = |k: usize| -> f64 {
+        let i = known[k];
+        let pick = |js: &mut dyn Iterator<Item = usize>| {
+            js.take_while(|&j| (time(j) - time(i)).abs() <= MOVING_HALF_SPAN_S + 1e-6)
+                .last()
+        };
+        let a = pick(&mut known[..k].iter().rev().copied()).unwrap_or(i);
+        let b = pick(&mut known[k + 1..].iter().copied()).unwrap_or(i);
+        let dt = time(b) - time(a);
+        match (frames[a].as_ref(), frames[b].as_ref()) {
+            (Some(p), Some(q)) if dt > 0.0 => {
+                (at(q, Joint::Shoulder).y_px - at(p, Joint::Shoulder).y_px) as f64 / dt / torso
+            }
+            _ => 0.0,
+        }
+    };
     let mut out = vec![None; n];
     for (k, &i) in known.iter().enumerate() {
         let Some(l) = frames[i].as_ref() else {
@@ -326,6 +372,13 @@ pub fn assess(
             .to_degrees();
         let standing_still = speed[k][shoulder].max(speed[k][hip]) < still_torso_per_s
             && (STANDING_TRUNK_DEG.0..STANDING_TRUNK_DEG.1).contains(&trunk_forward_deg);
+        let hip_hidden_going_down = plate
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|d| d.covers(hp.x_px as f64, hp.y_px as f64))
+            && shoulder_sinking(k) > still_torso_per_s;
+        let occlusion = if hip_hidden_going_down { 0.0 } else { 1.0 };
         let mut joints = [0.0; 9];
         let mut core = Parts {
             segments: 1.0,
@@ -333,6 +386,7 @@ pub fn assess(
             sides,
             visibility: 1.0,
             size,
+            occlusion,
         };
         for (ji, &j) in Joint::ALL.iter().enumerate() {
             let segments = vouching_segments(j)
@@ -368,6 +422,9 @@ pub fn assess(
                 cfg.visibility_full,
             );
             joints[ji] = segments.min(motion).min(visibility).min(sides).min(size);
+            if j == Joint::Hip {
+                joints[ji] = joints[ji].min(occlusion);
+            }
             if CORE.contains(&j) {
                 core.segments = core.segments.min(segments);
                 core.motion = core.motion.min(motion);
@@ -476,6 +533,7 @@ mod tests {
             Facing::Right,
             &ReliabilityConfig::default(),
             PoseConfig::default().still_speed_torso_per_s,
+            &[],
         )
         .scores()
         .into_iter()
@@ -551,10 +609,51 @@ mod tests {
             Facing::Right,
             &ReliabilityConfig::default(),
             PoseConfig::default().still_speed_torso_per_s,
+            &[],
         );
         // the frame (shoulder, hip: the trunk) stays trusted, the knee alone does not
         assert!(assessed.scores()[3].unwrap() > 0.9);
         assert!(assessed.joint_scores(Joint::Knee)[3].unwrap() < 0.5);
+    }
+
+    #[test]
+    fn a_hip_the_plate_hides_is_a_gap_while_the_lifter_goes_down() {
+        let t: Vec<f64> = (0..30).map(|i| i as f64 / 30.0).collect();
+        let hip_y = |dy: f32| (200.0 + dy) as f64;
+        let run = |dy_per_frame: f32, plate_over_hip: bool| {
+            let frames: Vec<Frame> = (0..30)
+                .map(|i| Some(standing(i as f32 * dy_per_frame)))
+                .collect();
+            let plate: Vec<Option<PlateDisc>> = (0..30)
+                .map(|i| {
+                    Some(PlateDisc {
+                        center_x_px: if plate_over_hip { 310.0 } else { 420.0 },
+                        center_y_px: hip_y(i as f32 * dy_per_frame) + 10.0,
+                        radius_px: 40.0,
+                    })
+                })
+                .collect();
+            let a = assess(
+                &frames,
+                &t,
+                Side::Left,
+                Facing::Right,
+                &ReliabilityConfig::default(),
+                PoseConfig::default().still_speed_torso_per_s,
+                &plate,
+            );
+            (a.scores()[15].unwrap(), a.joint_scores(Joint::Knee)[15].unwrap())
+        };
+        // sinking 3 px a frame is 0.9 torso lengths a second: the hidden hip is a gap, the
+        // knee not
+        let (frame, knee) = run(3.0, true);
+        assert!(frame < 0.5, "{frame}");
+        assert!(knee > 0.9, "{knee}");
+        // rising as fast (the pull to lockout), standing still (the hold): the model's guess
+        // holds; a plate beside the hip hides nothing
+        assert!(run(-3.0, true).0 > 0.9);
+        assert!(run(0.0, true).0 > 0.9);
+        assert!(run(3.0, false).0 > 0.9);
     }
 
     #[test]
