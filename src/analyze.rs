@@ -107,15 +107,23 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
     let fps = video.info.fps;
     let stride = config.pose.model_stride(fps);
 
+    let plate = bar.plate_discs();
+    let facts: Vec<kinematics::FrameFacts> = poses
+        .iter()
+        .enumerate()
+        .map(|(i, p)| kinematics::FrameFacts {
+            model_ran: p.model_ran,
+            plate: plate.get(i).copied().flatten(),
+        })
+        .collect();
     let kinematics = kinematics::from_landmarks(
         &poses.iter().map(|p| p.landmarks).collect::<Vec<_>>(),
-        &poses.iter().map(|p| p.model_ran).collect::<Vec<_>>(),
+        &facts,
         poses.iter().map(|p| p.time_s).collect(),
         fps,
         &filter_for_stride(&config.filter, stride, fps),
         &config.pose,
         &config.reliability,
-        &bar.plate_discs(),
     );
     let back = back_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
     let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(&back.deg, stride - 1);

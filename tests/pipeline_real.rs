@@ -53,11 +53,18 @@ fn synthetic_clean_angles_match_ground_truth() {
         found * 100.0
     );
     assert!(found >= 0.98, "person found on {found}");
-    assert!(trunk.len() >= frames.len() * 95 / 100);
-    assert!(trunk_rmse <= 6.0, "trunk RMSE {trunk_rmse}");
-    // The issue asks for 6 deg: measured 5.75 with the hip's tracking lag undone (6.68
-    // without, `pose.hip_tracking_lag_frames`).
-    assert!(hip_rmse <= 6.0, "hip RMSE {hip_rmse}");
+    // the frames where the plate hides the hip on the way down (10 of 120) are gaps, not
+    // values (the reliability's `occlusion` part)
+    assert!(
+        trunk.len() >= frames.len() * 85 / 100,
+        "{} of {} frames",
+        trunk.len(),
+        frames.len()
+    );
+    // issue 14's targets are 4 and 7 deg; measured 1.9 and 3.9 (session 16; 2.8 and 5.9
+    // with the hidden hips of the descent read as values)
+    assert!(trunk_rmse <= 4.0, "trunk RMSE {trunk_rmse}");
+    assert!(hip_rmse <= 5.5, "hip RMSE {hip_rmse}");
 }
 
 #[test]

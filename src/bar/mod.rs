@@ -16,12 +16,12 @@ pub mod track;
 
 use serde::Serialize;
 
+use crate::kinematics::reliability::PlateDisc;
 use crate::kinematics::FilterConfig;
 use crate::kinematics::Kinematics;
 use crate::pose::Landmark;
 pub use config::BarConfig;
 use patch::Patch;
-use crate::kinematics::reliability::PlateDisc;
 use plate::{detect_plate, Ellipse, SearchHint};
 pub use scale::fallback_track;
 use scale::{plate_ignores_the_lift, plate_track, wrist_samples, PlateObservations};

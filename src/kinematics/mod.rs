@@ -16,6 +16,15 @@ use crate::pose::{idx, Landmark, NUM_LANDMARKS};
 pub use config::{FilterConfig, ReliabilityConfig};
 use filters::Gappy;
 
+/// What the per-frame pass knew about one frame beside its landmarks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameFacts {
+    /// The model ran on it (else its landmarks are filled from the neighbours).
+    pub model_ran: bool,
+    /// The tracked plate there: what it covers is hidden from the camera.
+    pub plate: Option<reliability::PlateDisc>,
+}
+
 /// Which body side faces the camera.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -370,17 +379,19 @@ pub fn filter_coordinate(values: &[Option<f64>], fps: f64, cfg: &FilterConfig) -
 /// undone (see `pose.hip_tracking_lag_frames`). Left/right swaps are repaired first, and
 /// frames under `reliability.min_score` are gaps: left out before filtering (a wrong reading
 /// would leak into its neighbours through the filters) and blank after it.
-/// `model_ran[i]` is false on frames the model skipped (filled from their neighbours).
+/// `facts[i]` says whether the model ran on frame `i` (the frames it skipped are filled from
+/// their neighbours) and where the tracked plate stood in it.
 pub fn from_landmarks(
     frames: &[Option<[Landmark; NUM_LANDMARKS]>],
-    model_ran: &[bool],
+    facts: &[FrameFacts],
     time_s: Vec<f64>,
     fps: f64,
     cfg: &FilterConfig,
     pose: &PoseConfig,
     reliability_cfg: &ReliabilityConfig,
-    plate: &[Option<reliability::PlateDisc>],
 ) -> Kinematics {
+    let model_ran: Vec<bool> = facts.iter().map(|f| f.model_ran).collect();
+    let plate: Vec<Option<reliability::PlateDisc>> = facts.iter().map(|f| f.plate).collect();
     let side = choose_side(frames);
     let started = std::time::Instant::now();
     let mut frames = frames.to_vec();
@@ -393,13 +404,13 @@ pub fn from_landmarks(
         facing,
         reliability_cfg,
         pose.still_speed_torso_per_s,
-        plate,
+        &plate,
     );
     let scores = assessed.scores();
     let below = |s: &Option<f64>| s.is_some_and(|s| s < reliability_cfg.min_score);
     let reliability_ms = started.elapsed().as_secs_f64() * 1000.0;
     let max_gap = (cfg.max_gap_s * fps).round().max(1.0) as usize;
-    let reliability = reliability::spread_to_skipped(&scores, model_ran, max_gap);
+    let reliability = reliability::spread_to_skipped(&scores, &model_ran, max_gap);
     let frames = &frames[..];
     let joints = Joint::ALL
         .iter()
@@ -555,15 +566,18 @@ mod tests {
     /// Kinematics of hand-made frames at 30 fps with the default settings.
     fn kinematics_of(frames: &[Option<[Landmark; NUM_LANDMARKS]>]) -> Kinematics {
         let n = frames.len();
+        let facts = FrameFacts {
+            model_ran: true,
+            plate: None,
+        };
         from_landmarks(
             frames,
-            &vec![true; n],
+            &vec![facts; n],
             (0..n).map(|i| i as f64 / 30.0).collect(),
             30.0,
             &FilterConfig::default(),
             &PoseConfig::default(),
             &ReliabilityConfig::default(),
-            &[],
         )
     }
 

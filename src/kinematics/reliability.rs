@@ -642,7 +642,10 @@ mod tests {
                 PoseConfig::default().still_speed_torso_per_s,
                 &plate,
             );
-            (a.scores()[15].unwrap(), a.joint_scores(Joint::Knee)[15].unwrap())
+            (
+                a.scores()[15].unwrap(),
+                a.joint_scores(Joint::Knee)[15].unwrap(),
+            )
         };
         // sinking 3 px a frame is 0.9 torso lengths a second: the hidden hip is a gap, the
         // knee not

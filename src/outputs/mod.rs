@@ -65,19 +65,32 @@ pub fn write_all(
     encoder: &Encoder,
 ) -> Result<()> {
     write_data_files(clip, config, dir)?;
-    let plots = plots::write_plots(clip, config, dir)?;
-    let media = if !config.output.annotated_video {
-        annotated::Media::off()
-    } else {
-        match annotated::write_annotated(clip, config, dir, encoder) {
-            Ok(media) => media,
-            Err(e) => {
-                let warning = format!("annotated video not written: {e}");
-                eprintln!("warning: {}: {warning}", clip.analysis.input);
-                annotated::Media::failed(warning)
+    // the upper-back crops (an ffmpeg child seeking in the input) while the plots and the
+    // annotated video are made: on their own they left a core idle at the end of the run
+    let (plots, media, crops) = std::thread::scope(|scope| {
+        let crops = scope.spawn(|| upper_back::write_crops(clip, dir, &encoder.ffmpeg));
+        let plots = plots::write_plots(clip, config, dir);
+        let media = if !config.output.annotated_video {
+            annotated::Media::off()
+        } else {
+            match annotated::write_annotated(clip, config, dir, encoder) {
+                Ok(media) => media,
+                Err(e) => {
+                    let warning = format!("annotated video not written: {e}");
+                    eprintln!("warning: {}: {warning}", clip.analysis.input);
+                    annotated::Media::failed(warning)
+                }
             }
-        }
-    };
+        };
+        let crops = crops.join().unwrap_or_else(|_| {
+            Err(Error::Output {
+                path: dir.to_path_buf(),
+                reason: "the upper-back crop thread panicked".into(),
+            })
+        });
+        (plots, media, crops)
+    });
+    let plots = plots?;
     let mut media = media;
     if config.output.rep_clips {
         let (clips, warnings) = clips::write_rep_clips(clip, dir, &encoder.ffmpeg);
@@ -85,7 +98,7 @@ pub fn write_all(
         media.warnings.extend(warnings);
     }
     // the upper-back crops: a crop not written is a warning, the report shows what was
-    match upper_back::write_crops(clip, dir, &encoder.ffmpeg) {
+    match crops {
         Ok(files) => media.upper_back_crops = files,
         Err(e) => media
             .warnings
