@@ -63,6 +63,8 @@ pub struct ClipAnalysis {
     pub thoracic_flexion_deg: Vec<Option<f64>>,
     /// Frames whose back contour was traced but too ragged for a curve.
     pub back_ragged: Vec<bool>,
+    /// The back's fitted bend per frame, unsmoothed (its jitter is the measure's spread).
+    pub back_raw_deg: Vec<Option<f64>>,
 }
 
 impl ClipAnalysis {
@@ -75,6 +77,7 @@ impl ClipAnalysis {
             reps: &self.analysis.reps,
             thoracic_flexion_deg: &self.thoracic_flexion_deg,
             back_ragged: &self.back_ragged,
+            back_raw_deg: &self.back_raw_deg,
             view: &self.analysis.view,
             damage: self.analysis.video.missing_frames(),
             config: &config.faults,
@@ -144,6 +147,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         reps: &reps,
         thoracic_flexion_deg: &thoracic_flexion_deg,
         back_ragged: &back_ragged,
+        back_raw_deg: &back.raw_deg,
         view: &view,
         damage: video.missing_frames(),
         config: &config.faults,
@@ -183,6 +187,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         bar,
         thoracic_flexion_deg,
         back_ragged,
+        back_raw_deg: back.raw_deg,
     }
 }
 

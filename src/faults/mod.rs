@@ -65,6 +65,9 @@ pub struct FaultInput<'a> {
     pub thoracic_flexion_deg: &'a [Option<f64>],
     /// Frames whose back contour was traced but too ragged for a curve.
     pub back_ragged: &'a [bool],
+    /// The back's fitted bend per frame, unsmoothed: its frame-to-frame jitter is the
+    /// measure's own spread ([`crate::kinematics::back::jitter_deg`]).
+    pub back_raw_deg: &'a [Option<f64>],
     pub view: &'a ViewVerdict,
     /// Why the end of the clip is missing (a cut or damaged file), if it is.
     pub damage: Option<&'a str>,

@@ -182,7 +182,9 @@ pub fn upper_back_evidence(
                 reference,
                 worst,
                 threshold_deg,
-                spread_deg: rep.span(true).and_then(|(a, b)| jitter_deg(back, a..=b)),
+                spread_deg: rep
+                    .span(true)
+                    .and_then(|(a, b)| jitter_deg(&back.raw_deg, a..=b)),
             }
         })
         .collect()

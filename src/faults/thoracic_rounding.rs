@@ -55,6 +55,11 @@ pub struct Config {
     /// outline's curve differs between standing and bent over by the lumbar hollow (about
     /// 15–30° on the renders), not by the upper back.
     pub compare_with_standing: bool,
+    /// Not assessable when the measure's own spread in the rep (the fitted curve's
+    /// frame-to-frame jitter, the report's "± n°") is over this: the increase is a difference
+    /// of two readings, ±1.4 spreads, and at half the limit that is ±0.7 of the limit itself.
+    /// Renders 0.9–3.6°; a far, blurred back reads 8–11° (C03, A14).
+    pub max_spread_deg: f64,
 }
 
 impl Default for Config {
@@ -70,6 +75,7 @@ impl Default for Config {
             max_posture_gap_deg: 15.0,
             max_hip_gap_deg: 10.0,
             compare_with_standing: false,
+            max_spread_deg: 6.75,
         }
     }
 }
@@ -78,6 +84,7 @@ impl Default for Config {
 const RANGES: &[KeyRange] = &[
     ("max_increase_deg", 0.0, 90.0),
     ("max_curve_deg", 0.0, 90.0),
+    ("max_spread_deg", 0.0, 90.0),
     ("min_confidence", 0.0, 1.0),
     ("min_traced_fraction", 0.0, 1.0),
     ("min_bent_trunk_deg", 0.0, 90.0),
@@ -308,6 +315,15 @@ impl Fault for ThoracicRounding {
             };
             return Verdict::NotAssessable(why);
         }
+        if let Some(spread) = crate::kinematics::back::jitter_deg(input.back_raw_deg, from..=to) {
+            if spread > cfg.max_spread_deg {
+                return Verdict::NotAssessable(format!(
+                    "the back's outline jitters ±{spread:.1}° from frame to frame in this rep \
+                     (over {:.1}°): too noisy to tell an increase of {:.1}°",
+                    cfg.max_spread_deg, cfg.max_increase_deg
+                ));
+            }
+        }
         let (Some((inc_at, increase)), Some((curve_at, curve))) =
             (back.peak_increase, back.peak_curve)
         else {
@@ -456,6 +472,23 @@ mod tests {
             v => panic!("{v:?}"),
         }
         assert_eq!(run_pull_descent(9.0, -4.0), Verdict::Fine);
+    }
+
+    #[test]
+    fn a_back_read_too_noisily_is_not_assessable_with_its_spread() {
+        // the rounded pull of the test above, each frame ±8° off in turn: the spread (±8°)
+        // is over half the limit, so the increase cannot be told from the noise
+        let mut scene = Scene::new(&clean());
+        scene.flexion = (0..scene.kinematics.frames())
+            .map(|i| {
+                let jitter = if i % 2 == 0 { 8.0 } else { -8.0 };
+                Some(if i < 50 { 18.0 } else { -4.0 } + jitter)
+            })
+            .collect();
+        match ThoracicRounding.assess(&scene.input(), &scene.reps[0]) {
+            Verdict::NotAssessable(why) => assert!(why.contains("jitters ±"), "{why}"),
+            v => panic!("{v:?}"),
+        }
     }
 
     #[test]

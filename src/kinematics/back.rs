@@ -314,12 +314,12 @@ pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f
 }
 
 /// The measurement's spread (degrees): the fitted curve's frame-to-frame jitter over
-/// `frames`, from consecutive fitted bends r: e = rᵢ − (rᵢ₋₁ + rᵢ₊₁)/2 carries the noise
+/// `frames` (of [`BackSeries::raw_deg`]), from consecutive fitted bends r: e = rᵢ − (rᵢ₋₁ + rᵢ₊₁)/2 carries the noise
 /// (variance 1.5σ² for independent noise σ) but not a steady movement (a straight trend
 /// leaves none), so σ = 1.4826 · median|e| / √1.5. `None` with fewer than 5 such triples.
-pub fn jitter_deg(series: &BackSeries, frames: impl Iterator<Item = usize>) -> Option<f64> {
+pub fn jitter_deg(raw_deg: &[Option<f64>], frames: impl Iterator<Item = usize>) -> Option<f64> {
     let r: Vec<f64> = frames
-        .filter_map(|i| series.raw_deg.get(i).copied().flatten())
+        .filter_map(|i| raw_deg.get(i).copied().flatten())
         .collect();
     let mut e: Vec<f64> = r
         .windows(3)
@@ -463,20 +463,10 @@ mod tests {
     fn jitter_is_the_noise_not_the_movement() {
         // a steady 0.5°-a-frame rise has no jitter; noise on it does
         let rise: Vec<Option<f64>> = (0..40).map(|i| Some(0.5 * i as f64)).collect();
-        let steady = BackSeries {
-            deg: running_median(&rise),
-            raw_deg: rise,
-            ragged: vec![false; 40],
-        };
-        assert!(jitter_deg(&steady, 0..40).unwrap() < 1e-9);
-        assert_eq!(jitter_deg(&steady, 0..6), None);
+        assert!(jitter_deg(&rise, 0..40).unwrap() < 1e-9);
+        assert_eq!(jitter_deg(&rise, 0..6), None);
         let raw: Vec<Option<f64>> = (0..40).map(|i| Some(10.0 + noise(i))).collect();
-        let series = BackSeries {
-            deg: running_median(&raw),
-            raw_deg: raw,
-            ragged: vec![false; 40],
-        };
-        let j = jitter_deg(&series, 0..40).unwrap();
+        let j = jitter_deg(&raw, 0..40).unwrap();
         assert!(j > 0.3 && j < 1.5, "{j}");
     }
 }

@@ -330,6 +330,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
         kinematics,
         bar,
         back_ragged: vec![false; flexion.len()],
+        back_raw_deg: flexion.clone(),
         thoracic_flexion_deg: flexion,
     }
 }
@@ -354,6 +355,7 @@ fn fixture_evidence(
         reps,
         thoracic_flexion_deg: flexion,
         back_ragged: &vec![false; flexion.len()],
+        back_raw_deg: flexion,
         view,
         damage: None,
         config: &config.faults,

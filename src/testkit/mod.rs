@@ -240,6 +240,7 @@ impl Scene {
             reps: &self.reps,
             thoracic_flexion_deg: &self.flexion,
             back_ragged: &self.ragged,
+            back_raw_deg: &self.flexion,
             view: &self.view,
             damage: None,
             config: &self.config.faults,
