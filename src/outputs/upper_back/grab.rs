@@ -2,8 +2,8 @@
 //! `ffmpeg` child takes up to [`CROPS_PER_CHILD`] of them, each as its own input that seeks
 //! to the nearest keyframe before its frame and decodes from there (a GOP at most, not the
 //! video up to it), so the cost is per crop, not per frame of the video, and memory is a few
-//! crops. (A child per crop spent 0.08 s of its 0.22 s starting up.) Without `ffmpeg` the OpenCV reader decodes from the start
-//! (exact, slower), once for all the crops.
+//! crops (a child per crop spent 0.08 s of its 0.22 s starting up). Without `ffmpeg` the
+//! OpenCV reader decodes from the start (exact, slower), once for all the crops.
 //!
 //! Frame index to time: the analysis numbers frames as the OpenCV reader decodes them, from
 //! the video stream's first frame, with `time_s` from there. `ffmpeg -ss` counts from the
