@@ -4,11 +4,11 @@
 //! stationary feet), + in the facing direction, in cm. Its largest forward excursion while
 //! the bar moves along the legs — the pull from lift-off to the top, and the descent once the
 //! bar is back below the height it passed the knee at on the way up — measured from where it
-//! last rested on the floor before lift-off ([`reference_frame`]; over mid-foot when the set-up is
-//! right, a bad set-up is `bar_away_from_shins`), must stay under `max_forward_cm`. With no
-//! set-up in the clip, mid-foot itself is the reference. cm come from the 450 mm plate when it is tracked,
-//! otherwise from the body-size fallback scale (lower confidence: the wrists stand in for the
-//! bar then).
+//! last rested on the floor before lift-off ([`reference_frame`]; over mid-foot when the
+//! set-up is right, a bad set-up is `bar_away_from_shins`), must stay under
+//! `max_forward_cm`. With no set-up in the clip, mid-foot itself is the reference. cm come
+//! from the 450 mm plate when it is tracked, otherwise from the body-size fallback scale
+//! (lower confidence: the wrists stand in for the bar then).
 //!
 //! Not read: the lockout hold and the descent down the thighs. There the bar rests on the
 //! thighs, whose front stands ahead of the shins by the lifter's build: on the labelled real

@@ -525,7 +525,8 @@ mod tests {
         )
     }
 
-    fn scores(frames: &[Frame], t: &[f64]) -> Vec<f64> {
+    /// The default checks on a lifter facing right, near side left, behind `plate`.
+    fn assessed(frames: &[Frame], t: &[f64], plate: &[Option<PlateDisc>]) -> Reliability {
         assess(
             frames,
             t,
@@ -533,12 +534,16 @@ mod tests {
             Facing::Right,
             &ReliabilityConfig::default(),
             PoseConfig::default().still_speed_torso_per_s,
-            &[],
+            plate,
         )
-        .scores()
-        .into_iter()
-        .map(|s| s.unwrap_or(-1.0))
-        .collect()
+    }
+
+    fn scores(frames: &[Frame], t: &[f64]) -> Vec<f64> {
+        assessed(frames, t, &[])
+            .scores()
+            .into_iter()
+            .map(|s| s.unwrap_or(-1.0))
+            .collect()
     }
 
     #[test]
@@ -602,15 +607,7 @@ mod tests {
     fn a_knee_hidden_behind_the_plate_is_a_gap_of_its_own() {
         let (mut f, t) = clip(30);
         f[3].as_mut().unwrap()[idx::L_KNEE].visibility = 0.2;
-        let assessed = assess(
-            &f,
-            &t,
-            Side::Left,
-            Facing::Right,
-            &ReliabilityConfig::default(),
-            PoseConfig::default().still_speed_torso_per_s,
-            &[],
-        );
+        let assessed = assessed(&f, &t, &[]);
         // the frame (shoulder, hip: the trunk) stays trusted, the knee alone does not
         assert!(assessed.scores()[3].unwrap() > 0.9);
         assert!(assessed.joint_scores(Joint::Knee)[3].unwrap() < 0.5);
@@ -633,15 +630,7 @@ mod tests {
                     })
                 })
                 .collect();
-            let a = assess(
-                &frames,
-                &t,
-                Side::Left,
-                Facing::Right,
-                &ReliabilityConfig::default(),
-                PoseConfig::default().still_speed_torso_per_s,
-                &plate,
-            );
+            let a = assessed(&frames, &t, &plate);
             (
                 a.scores()[15].unwrap(),
                 a.joint_scores(Joint::Knee)[15].unwrap(),
