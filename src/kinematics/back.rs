@@ -314,9 +314,10 @@ pub fn thoracic_flexion_series(profiles: &[Option<BackProfile>]) -> Vec<Option<f
 }
 
 /// The measurement's spread (degrees): the fitted curve's frame-to-frame jitter over
-/// `frames` (of [`BackSeries::raw_deg`]), from consecutive fitted bends r: e = rᵢ − (rᵢ₋₁ + rᵢ₊₁)/2 carries the noise
-/// (variance 1.5σ² for independent noise σ) but not a steady movement (a straight trend
-/// leaves none), so σ = 1.4826 · median|e| / √1.5. `None` with fewer than 5 such triples.
+/// `frames` of `raw_deg` ([`BackSeries::raw_deg`]), from consecutive fitted bends r:
+/// e = rᵢ − (rᵢ₋₁ + rᵢ₊₁)/2 carries the noise (variance 1.5σ² for independent noise σ) but not
+/// a steady movement (a straight trend leaves none), so σ = 1.4826 · median|e| / √1.5.
+/// `None` with fewer than 5 such triples.
 pub fn jitter_deg(raw_deg: &[Option<f64>], frames: impl Iterator<Item = usize>) -> Option<f64> {
     let r: Vec<f64> = frames
         .filter_map(|i| raw_deg.get(i).copied().flatten())

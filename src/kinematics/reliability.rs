@@ -2,7 +2,8 @@
 //! from checks that hold for any camera, body and direction (not from the model's own
 //! scores alone: BlazePose is confidently wrong on far, backlit or low-camera footage).
 //!
-//! The score of a frame is the weakest of six parts, each 0–1 (documented in docs/development.md, "What the tool trusts"):
+//! The score of a frame is the weakest of six parts, each 0–1 (documented in
+//! docs/development.md, "What the tool trusts"):
 //! - `segments`: bones do not change length. Upper arm, forearm, thigh, shin and torso on the
 //!   near side against the clip's own robust median length; within `segment_tolerance` (as a
 //!   fraction) scores 1, at `segment_limit` 0 (arms get half again as much slack: the plate
