@@ -363,7 +363,7 @@ fn analyze_one(
     }
     let a = &clip.analysis;
     let mut line = format!(
-        "{}: {} ({} frames, {:.1} s) -> {}/",
+        "{}: {} ({} frames in {:.1} s) -> {}/",
         job.input.display(),
         crate::outputs::summary::verdict_line(&clip),
         a.video.decoded_frames,

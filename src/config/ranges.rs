@@ -54,6 +54,7 @@ pub const RANGES: &[(&str, f64, Max)] = &[
     ("reliability.visibility_full", 0.0, Max::Value(1.0)),
     ("reliability.torso_px_zero", 1.0, Max::Value(500.0)),
     ("reliability.torso_px_full", 1.0, Max::Value(500.0)),
+    ("reliability.min_ankle_below_hip_leg", 0.0, Max::Value(1.0)),
     (
         "reliability.min_reliable_rep_fraction",
         0.0,

@@ -49,6 +49,10 @@ pub struct ReliabilityConfig {
     /// Torso length in pixels scoring 0, and 1 (the model sees too little below it).
     pub torso_px_zero: f64,
     pub torso_px_full: f64,
+    /// The near ankle must lie below the near hip (feet on the floor, hips above them in every
+    /// posture of a deadlift): level with it or above scores 0, this fraction of the leg
+    /// (the clip's median thigh plus shin) below it 1.
+    pub min_ankle_below_hip_leg: f64,
     /// A fault is not judged on a rep when fewer than this fraction of the frames it reads
     /// there are reliable.
     pub min_reliable_rep_fraction: f64,
@@ -67,6 +71,7 @@ impl Default for ReliabilityConfig {
             visibility_full: 0.5,
             torso_px_zero: 12.0,
             torso_px_full: 30.0,
+            min_ankle_below_hip_leg: 0.1,
             min_reliable_rep_fraction: 0.6,
         }
     }

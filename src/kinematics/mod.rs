@@ -431,7 +431,13 @@ pub fn from_landmarks(
             } else {
                 assessed.joint_scores(joint)
             };
-            let unreliable: Vec<bool> = scores.iter().map(below).collect();
+            // a frame the model skipped takes its neighbours' lower score (as `frames.csv`
+            // shows it): next to an unreliable frame its gap-filled value is no angle either
+            let unreliable: Vec<bool> =
+                reliability::spread_to_skipped(&scores, &model_ran, max_gap)
+                    .iter()
+                    .map(below)
+                    .collect();
             let raw: Track = frames
                 .iter()
                 .map(|f| f.as_ref().map(|l| (l[li].x_px as f64, l[li].y_px as f64)))
@@ -711,6 +717,43 @@ mod tests {
             later.iter().all(|&h| (later[10] - h).abs() < 1.0),
             "{later:?}"
         );
+    }
+
+    #[test]
+    fn a_skipped_frame_next_to_an_unreliable_one_gets_no_angle() {
+        // the model skipped frames 11 and 12; frame 13 draws the legs folded up, the ankle
+        // above the hip
+        let n = 30;
+        let mut frames = vec![Some(lifter(true, true)); n];
+        frames[11] = None;
+        frames[12] = None;
+        if let Some(l) = frames[13].as_mut() {
+            for (knee, ankle) in [(idx::L_KNEE, idx::L_ANKLE), (idx::R_KNEE, idx::R_ANKLE)] {
+                (l[knee].x_px, l[knee].y_px) = (330.0, 150.0);
+                l[ankle].y_px = 100.0;
+            }
+        }
+        let facts: Vec<FrameFacts> = (0..n)
+            .map(|i| FrameFacts {
+                model_ran: !(11..13).contains(&i),
+                plate: None,
+            })
+            .collect();
+        let k = from_landmarks(
+            &frames,
+            &facts,
+            (0..n).map(|i| i as f64 / 30.0).collect(),
+            30.0,
+            &FilterConfig::default(),
+            &PoseConfig::default(),
+            &ReliabilityConfig::default(),
+        );
+        for i in [11, 12, 13] {
+            assert!(!k.reliable(i), "{i}: {:?}", k.reliability[i]);
+            assert!(k.angles.trunk_angle_deg[i].is_none(), "{i}");
+            assert!(k.angles.hip_angle_deg[i].is_none(), "{i}");
+        }
+        assert!(k.angles.trunk_angle_deg[5].is_some() && k.angles.trunk_angle_deg[20].is_some());
     }
 
     #[test]

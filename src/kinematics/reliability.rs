@@ -2,7 +2,7 @@
 //! from checks that hold for any camera, body and direction (not from the model's own
 //! scores alone: BlazePose is confidently wrong on far, backlit or low-camera footage).
 //!
-//! The score of a frame is the weakest of six parts, each 0–1 (documented in
+//! The score of a frame is the weakest of seven parts, each 0–1 (documented in
 //! docs/development.md, "What the tool trusts"):
 //! - `segments`: bones do not change length. Upper arm, forearm, thigh, shin and torso on the
 //!   near side against the clip's own robust median length; within `segment_tolerance` (as a
@@ -23,6 +23,10 @@
 //!   lengths ahead on the renders, the hip angle 13–19° open). On the way up the hips drive
 //!   towards the bar and at lockout they stand at it, and the guess holds (−3…+4°); on real
 //!   clips the lockout's slow settling reads as moving, so moving alone would blank it.
+//! - `legs`: the near ankle lies below the near hip (feet on the floor, hips above them in
+//!   every posture of a deadlift) by `min_ankle_below_hip_leg` of the leg; level with it or
+//!   above scores 0. A skeleton folded onto the plate (the legs drawn up from the bar, the hip
+//!   on the hands) keeps its bones' lengths and its motion smooth, so only the anatomy tells.
 //!
 //! Each joint gets its own score (its segments, motion and visibility, and the frame's sides
 //! and size); a joint under `reliability.min_score` is a gap in that frame, so a wrong ankle
@@ -53,6 +57,7 @@ pub struct Parts {
     pub visibility: f64,
     pub size: f64,
     pub occlusion: f64,
+    pub legs: f64,
 }
 
 impl Parts {
@@ -64,6 +69,7 @@ impl Parts {
             .min(self.visibility)
             .min(self.size)
             .min(self.occlusion)
+            .min(self.legs)
     }
 }
 
@@ -278,7 +284,8 @@ pub fn assess(
             }
         })
         .collect();
-    let torso = medians[4].unwrap_or(0.0).max(1.0);
+    let torso = medians[TORSO].unwrap_or(0.0).max(1.0);
+    let leg = medians[THIGH].unwrap_or(0.0) + medians[SHIN].unwrap_or(0.0);
     // previous and next frame with a pose, for the motion checks
     let known: Vec<usize> = (0..n).filter(|&i| frames[i].is_some()).collect();
     let time = |i: usize| time_s.get(i).copied().unwrap_or(i as f64 / 30.0);
@@ -380,6 +387,12 @@ pub fn assess(
             .is_some_and(|d| d.covers(hp.x_px as f64, hp.y_px as f64))
             && shoulder_sinking(k) > still_torso_per_s;
         let occlusion = if hip_hidden_going_down { 0.0 } else { 1.0 };
+        let ankle_below_hip_px = (at(l, Joint::Ankle).y_px - hp.y_px) as f64;
+        let legs = if leg >= 1.0 {
+            ramp_up(ankle_below_hip_px / leg, 0.0, cfg.min_ankle_below_hip_leg)
+        } else {
+            1.0
+        };
         let mut joints = [0.0; 9];
         let mut core = Parts {
             segments: 1.0,
@@ -388,6 +401,7 @@ pub fn assess(
             visibility: 1.0,
             size,
             occlusion,
+            legs,
         };
         for (ji, &j) in Joint::ALL.iter().enumerate() {
             let segments = vouching_segments(j)
@@ -425,6 +439,9 @@ pub fn assess(
             joints[ji] = segments.min(motion).min(visibility).min(sides).min(size);
             if j == Joint::Hip {
                 joints[ji] = joints[ji].min(occlusion);
+            }
+            if matches!(j, Joint::Hip | Joint::Knee | Joint::Ankle) {
+                joints[ji] = joints[ji].min(legs);
             }
             if CORE.contains(&j) {
                 core.segments = core.segments.min(segments);
@@ -579,6 +596,28 @@ mod tests {
         let s = scores(&f, &t);
         assert!(s[10..16].iter().all(|&x| x < 0.5), "{:?}", &s[10..16]);
         assert!(s[5] > 0.99 && s[25] > 0.99);
+    }
+
+    #[test]
+    fn legs_drawn_up_above_the_hip_are_unreliable() {
+        // the far 4.5 m render's first frames: the legs folded up onto the plate, each bone at
+        // its length and the skeleton still from frame to frame, the ankle above the hip
+        let (mut f, t) = clip(40);
+        for fr in f.iter_mut().skip(10).take(8) {
+            let l = fr.as_mut().unwrap();
+            (l[idx::L_KNEE].x_px, l[idx::L_KNEE].y_px) = (385.0, 170.0);
+            (l[idx::L_ANKLE].x_px, l[idx::L_ANKLE].y_px) = (330.0, 110.0);
+        }
+        let assessed = assessed(&f, &t, &[]);
+        let s = assessed.scores();
+        assert!(
+            s[12..16].iter().all(|x| x.unwrap() < 0.5),
+            "{:?}",
+            &s[10..18]
+        );
+        assert_eq!(assessed.frames[13].unwrap().parts.legs, 0.0);
+        assert!(assessed.frames[13].unwrap().parts.segments > 0.99);
+        assert!(s[5].unwrap() > 0.99 && s[25].unwrap() > 0.99);
     }
 
     #[test]
