@@ -55,18 +55,25 @@ const UPRIGHT_TRUNK_DEG: f64 = 10.0;
 
 /// The end of a clip over which the hips are checked for still opening.
 const END_WINDOW_S: f64 = 0.3;
-/// Opening by more than this over that window, up to the last frame, is still rising (the
-/// hip angle wobbles by 1–2° frame to frame).
+/// Opening by more than this over that window, up to its last 0.1 s, is still rising.
 const MIN_RISE_DEG: f64 = 3.0;
+/// The hip angle wobbles by 1–3° frame to frame: the last reading may sit that far under the
+/// window's largest, which must fall in its last `TAIL_S`.
+const WOBBLE_DEG: f64 = 3.0;
+const TAIL_S: f64 = 0.1;
 
-/// The rise (degrees) of `series` over `from..=to` when it is still rising at `to`: its last
-/// known value is within 1° of the window's largest and above its smallest by `MIN_RISE_DEG`.
-fn still_rising(series: &[Option<f64>], from: usize, to: usize) -> Option<f64> {
+/// The rise (degrees) of `series` over `from..=to` when it is still rising at `to`: its
+/// largest known value falls within the last `tail_frames` known values, the last is within
+/// `WOBBLE_DEG` of it, and it exceeds the window's smallest by more than `MIN_RISE_DEG` (the
+/// rise).
+fn still_rising(series: &[Option<f64>], from: usize, to: usize, tail_frames: usize) -> Option<f64> {
     let values: Vec<f64> = (from..=to).filter_map(|i| super::at(series, i)).collect();
     let last = *values.last()?;
     let max = values.iter().copied().fold(f64::MIN, f64::max);
     let min = values.iter().copied().fold(f64::MAX, f64::min);
-    (last >= max - 1.0 && last - min > MIN_RISE_DEG).then_some(last - min)
+    let tail = &values[values.len().saturating_sub(tail_frames.max(1))..];
+    let peak_in_tail = tail.iter().any(|&v| v >= max);
+    (peak_in_tail && last >= max - WOBBLE_DEG && max - min > MIN_RISE_DEG).then_some(max - min)
 }
 
 impl Fault for IncompleteLockout {
@@ -118,8 +125,9 @@ impl Fault for IncompleteLockout {
         // a clip cut while the hips are still opening has not shown where the lockout ends
         if rep.descent_frame.is_none() && to + 1 >= k.frames() {
             let window = (END_WINDOW_S * k.fps).round() as usize;
-            if let Some(rise) = still_rising(&k.angles.hip_angle_deg, to.saturating_sub(window), to)
-            {
+            let tail = (TAIL_S * k.fps).round() as usize;
+            let start = to.saturating_sub(window);
+            if let Some(rise) = still_rising(&k.angles.hip_angle_deg, start, to, tail) {
                 return Verdict::NotAssessable(format!(
                     "the clip ends while the hips are still extending (+{rise:.0}° in its last \
                      {END_WINDOW_S} s)"
@@ -197,12 +205,15 @@ mod tests {
     #[test]
     fn hips_still_opening_at_the_end_are_still_rising() {
         let opening = series(&[139.0, 141.0, 143.0, 146.0, 149.0, 152.0, 153.0, 152.8]);
-        assert!((still_rising(&opening, 0, 7).unwrap() - 13.8).abs() < 1e-9);
+        assert!((still_rising(&opening, 0, 7, 3).unwrap() - 14.0).abs() < 1e-9);
+        // the last frame's reading wobbles 2.6° down from the rise just before it
+        let wobbling = series(&[142.5, 144.5, 146.5, 148.3, 151.3, 153.4, 152.9, 150.8]);
+        assert!((still_rising(&wobbling, 0, 7, 3).unwrap() - 10.9).abs() < 1e-9);
         // held still: a plateau is a lockout, however short of straight
         let held = series(&[151.6, 152.4, 152.5, 152.0, 151.6, 151.6, 151.8]);
-        assert_eq!(still_rising(&held, 0, 6), None);
+        assert_eq!(still_rising(&held, 0, 6, 3), None);
         // peaked and sinking back
         let sinking = series(&[146.0, 150.0, 154.5, 153.5, 151.0]);
-        assert_eq!(still_rising(&sinking, 0, 4), None);
+        assert_eq!(still_rising(&sinking, 0, 4, 3), None);
     }
 }

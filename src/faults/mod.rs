@@ -292,7 +292,10 @@ pub fn confidence(k: &Kinematics, joints: &[Joint], from: usize, to: usize) -> f
 }
 
 /// The median of `value` over the frames within `half_frames` of `frame` (where known):
-/// one frame's keypoints move by several pixels, a short span around it does not.
+/// one frame's keypoints move by several pixels, a short span around it does not. With
+/// fewer than [`MIN_LEVEL_READINGS`] readings there (a clip or a track that starts at that
+/// frame, unreliable neighbours) the span widens, up to four times, until it has them: a
+/// level read from a single frame carries that frame's whole error.
 pub fn median_around(
     k: &Kinematics,
     frame: usize,
@@ -300,11 +303,24 @@ pub fn median_around(
     value: impl Fn(usize) -> Option<f64>,
 ) -> Option<f64> {
     let last = k.frames().checked_sub(1)?;
-    let mut v: Vec<f64> = (frame.saturating_sub(half_frames)..=(frame + half_frames).min(last))
-        .filter_map(value)
-        .collect();
+    let read = |h: usize| -> Vec<f64> {
+        (frame.saturating_sub(h)..=(frame + h).min(last))
+            .filter_map(&value)
+            .collect()
+    };
+    let half = half_frames.max(1);
+    let mut v = read(half_frames);
+    for h in (half + 1)..=(4 * half) {
+        if v.len() >= MIN_LEVEL_READINGS {
+            break;
+        }
+        v = read(h);
+    }
     (!v.is_empty()).then(|| crate::kinematics::filters::median_of(&mut v))
 }
+
+/// Readings a level (a set-up's trunk angle, hip height, bar place) is the median of.
+pub const MIN_LEVEL_READINGS: usize = 3;
 
 /// `Verdict::NotAssessable` when `confidence` is under `min`.
 pub fn low_confidence(confidence: f64, min: f64) -> Option<Verdict> {
@@ -411,6 +427,23 @@ pub fn lockout_end(k: &Kinematics, rep: &Rep) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::testkit::*;
+
+    #[test]
+    fn a_level_is_not_read_from_a_single_frame() {
+        // the track starts at frame 3 with one wrong reading (−1°), its next readings at
+        // frames 6 and 7 (20°, 24°): the level widens to three readings
+        let k = lifter(&clean(), 20);
+        let v = |i: usize| match i {
+            3 => Some(-1.0),
+            6 => Some(20.0),
+            7 => Some(24.0),
+            _ => None,
+        };
+        assert_eq!(median_around(&k, 3, 1, v), Some(20.0));
+        // three readings inside the span: the span stays
+        let w = |i: usize| (2..=4).contains(&i).then_some(i as f64);
+        assert_eq!(median_around(&k, 3, 1, w), Some(3.0));
+    }
 
     #[test]
     fn held_max_is_the_level_a_window_holds_through_spikes_and_short_gaps() {

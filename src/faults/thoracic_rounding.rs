@@ -10,7 +10,8 @@
 //! held for `min_duration_s`. `value` is the increase; `absolute` is the curve angle at the
 //! worst frame (a straight back line reads 0°). A rep whose bent-over curve itself exceeds
 //! `max_curve_deg` with no increase over the limit is not assessable, with the curve in the
-//! reason: a lifter who sets up rounded and stays so and a broad back read the same.
+//! reason: a lifter who sets up rounded and stays so and a broad back read the same. Only
+//! frames under load (from lift-off on) are judged; the set-up's frames serve as references.
 //!
 //! Source: coaching texts ("brace and keep the chest up", neutral spine under load); the 20°
 //! of thoracic rounding is the user's request (13.5° of the outline, see `max_increase_deg`);
@@ -260,7 +261,17 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
     let standing = upright_flexion_deg(input);
     let standing_increase_deg = curve_deg.iter().map(|c| Some((*c)? - standing?)).collect();
     let frames = (cfg.min_duration_s * k.fps).round() as usize;
-    let peak = |v: &[Option<f64>]| sustained_peak(v, frames).map(|(p, x)| (bent[p], x));
+    // the back is judged under load, from lift-off on: before it the lifter reaches down and
+    // grips the bar, arms and shoulder blades moving over the outline (those frames still
+    // serve as references for the same posture under load)
+    let loaded_from = rep.span(false).map_or(from, |(lift, _)| lift);
+    let loaded = |v: &[Option<f64>]| -> Vec<Option<f64>> {
+        v.iter()
+            .zip(&bent)
+            .map(|(x, &i)| x.filter(|_| i >= loaded_from))
+            .collect()
+    };
+    let peak = |v: &[Option<f64>]| sustained_peak(&loaded(v), frames).map(|(p, x)| (bent[p], x));
     Some(RepBack {
         peak_increase: peak(&increase_deg),
         peak_curve: peak(&curve_deg),
@@ -472,6 +483,30 @@ mod tests {
             v => panic!("{v:?}"),
         }
         assert_eq!(run_pull_descent(9.0, -4.0), Verdict::Fine);
+    }
+
+    #[test]
+    fn only_the_back_under_load_is_judged() {
+        // the back reads 18° while the lifter reaches down to the bar (before lift-off) and
+        // −4° from lift-off on: nothing under load rounds
+        let mut scene = Scene::new(&clean());
+        let liftoff = scene.reps[0].liftoff_frame.unwrap();
+        assert!(liftoff > 8, "{liftoff}");
+        scene.flexion = (0..scene.kinematics.frames())
+            .map(|i| Some(if i < liftoff { 18.0 } else { -4.0 }))
+            .collect();
+        assert_eq!(
+            ThoracicRounding.assess(&scene.input(), &scene.reps[0]),
+            Verdict::Fine
+        );
+        // the same 18° held on past lift-off is found
+        scene.flexion = (0..scene.kinematics.frames())
+            .map(|i| Some(if i < liftoff + 12 { 18.0 } else { -4.0 }))
+            .collect();
+        assert!(matches!(
+            ThoracicRounding.assess(&scene.input(), &scene.reps[0]),
+            Verdict::Found(_)
+        ));
     }
 
     #[test]
