@@ -308,12 +308,10 @@ pub fn median_around(
             .filter_map(&value)
             .collect()
     };
-    let half = half_frames.max(1);
-    let mut v = read(half_frames);
-    for h in (half + 1)..=(4 * half) {
-        if v.len() >= MIN_LEVEL_READINGS {
-            break;
-        }
+    let mut h = half_frames;
+    let mut v = read(h);
+    while v.len() < MIN_LEVEL_READINGS && h < 4 * half_frames.max(1) {
+        h += 1;
         v = read(h);
     }
     (!v.is_empty()).then(|| crate::kinematics::filters::median_of(&mut v))
