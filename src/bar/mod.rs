@@ -105,6 +105,21 @@ impl BarTrack {
         let y = self.samples.get(frame)?.y_px?;
         Some((self.floor_y_px? - y) * self.scale.cm_per_px)
     }
+
+    /// Whether the near plate, followed at `frame`, covers the image point: the plate stands
+    /// between the camera and the near leg, so the model only guesses a joint behind it.
+    /// False where no plate is followed (nothing known to hide it).
+    pub fn plate_covers(&self, frame: usize, x_px: f64, y_px: f64) -> bool {
+        let (Some(s), Some(p)) = (self.samples.get(frame), &self.plate) else {
+            return false;
+        };
+        match (s.source, s.x_px, s.y_px) {
+            (BarSource::Plate, Some(hx), Some(hy)) => {
+                (x_px - hx).hypot(y_px - hy) < p.diameter_px / 2.0
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Frames between detection attempts while no plate is followed (detection is the costly
