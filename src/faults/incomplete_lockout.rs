@@ -3,8 +3,9 @@
 //! Definition: over the lockout (lockout frame to the start of the descent) the largest hip
 //! angle stays under `min_hip_angle_deg` or the largest knee angle under
 //! `min_knee_angle_deg` (180 = straight). `value` is the angle that falls short most.
-//! A clip that ends, with no descent, while the hips are still opening has not shown the end
-//! of the lockout: not assessable rather than incomplete. The hip limit counts only while the
+//! A clip that ends, with no descent, while the hips are still opening, or less than
+//! [`END_WINDOW_S`] after the top, has not shown the end of the lockout: not assessable rather
+//! than incomplete. The hip limit counts only while the
 //! trunk stays forward of vertical by more than [`UPRIGHT_TRUNK_DEG`]: hips that are not
 //! through leave the trunk leaning forward, while a short hip angle under an upright trunk
 //! comes from the thigh line, whose knee end the plates hide at the top (bent knees are the
@@ -152,6 +153,14 @@ impl Fault for IncompleteLockout {
         // a clip cut while the hips are still opening has not shown where the lockout ends
         if rep.descent_frame.is_none() && to + 1 >= k.frames() {
             let window = (END_WINDOW_S * k.fps).round() as usize;
+            // under a window of top, a hold cannot be told from the last of the pull (slowed
+            // footage opens the hips 2-3° in 0.3 s)
+            if to - from < window {
+                return Verdict::NotAssessable(format!(
+                    "the clip ends {:.1} s after the top, too soon to show the lockout held",
+                    (to - from) as f64 / k.fps
+                ));
+            }
             let tail = (TAIL_S * k.fps).round() as usize;
             let start = to.saturating_sub(window);
             if let Some(rise) = still_rising(&k.angles.hip_angle_deg, start, to, tail) {
@@ -265,6 +274,25 @@ mod tests {
             matches!(&v, Verdict::NotAssessable(r) if r.contains("plate hides the knee")),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn a_clip_that_ends_just_after_the_top_has_not_shown_the_lockout() {
+        // the rep's top moved to four frames before the end of the clip, with no descent:
+        // the stick lifter is bent over there (short of both limits)
+        let mut scene = Scene::new(&clean());
+        let last = scene.kinematics.frames() - 1;
+        scene.reps[0].descent_frame = None;
+        scene.reps[0].lockout_frame = Some(last - 3);
+        let v = IncompleteLockout.assess(&scene.input(), &scene.reps[0]);
+        assert!(
+            matches!(&v, Verdict::NotAssessable(r) if r.contains("too soon")),
+            "{v:?}"
+        );
+        // shown for half a second, the same posture is judged
+        scene.reps[0].lockout_frame = Some(last - 15);
+        let v = IncompleteLockout.assess(&scene.input(), &scene.reps[0]);
+        assert!(matches!(v, Verdict::Found(_)), "{v:?}");
     }
 
     #[test]

@@ -89,18 +89,17 @@ pub fn drift_reference_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
     }
 }
 
-/// The rep's largest forward drift from [`drift_reference_cm`] over the frames the fault
+/// The rep's largest forward drift from [`drift_reference_cm`] held over the frames the fault
 /// reads (the bar moving along the legs, not the lockout hold): the `bar_drift` fault's own
 /// `value`.
 pub fn drift_from_setup_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
     let reference = drift_reference_cm(clip, rep)?;
     let (from, to) = rep.span(false)?;
     let read = crate::faults::bar_drift::moving_along_legs(rep, &clip.bar, from, to);
-    (from..=to)
-        .filter(|&i| read(i))
-        .filter_map(|i| bar_x_cm(clip, i))
-        .map(|x| x - reference)
-        .reduce(f64::max)
+    let rel: Vec<Option<f64>> = (0..=to)
+        .map(|i| Some(bar_x_cm(clip, i)? - reference).filter(|_| read(i)))
+        .collect();
+    crate::faults::bar_drift::held_drift(&rel, from, to, clip.kinematics.fps).map(|(_, cm)| cm)
 }
 
 /// The rep's bar path relative to its set-up: (cm forward of [`drift_reference_cm`], cm
