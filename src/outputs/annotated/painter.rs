@@ -333,7 +333,15 @@ impl<'a> Painter<'a> {
             value_at(&a.knee_angle_deg, frame),
         ) {
             let p = (kp.0 + side * 16.0 * self.scale, kp.1);
-            let label = format!("knee {v:.0} deg");
+            // the model only guesses a knee the near plate covers (the lockout's knee limit
+            // does not read it): say so beside the number
+            let hidden = (self.clip.kinematics.at(Joint::Knee, frame))
+                .is_some_and(|(x, y)| self.clip.bar.plate_covers(frame, x, y));
+            let label = if hidden {
+                format!("knee {v:.0} deg (behind plate)")
+            } else {
+                format!("knee {v:.0} deg")
+            };
             let (w, _) = self.text_size(&label, 0.9);
             let x = if side > 0.0 { p.0 } else { p.0 - w as f64 };
             self.text(img, &label, (x, p.1), 0.9, KNEE)?;
