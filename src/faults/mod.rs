@@ -373,6 +373,15 @@ pub fn held_max_in(
         .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// Decimals a finding's value is kept and shown with: a fraction or a ratio near its limit
+/// needs two (0.93 against 0.9 read "0.9 (limit 0.9)" with one), degrees and cm one.
+pub fn value_decimals(unit: &str) -> usize {
+    match unit {
+        "fraction" | "ratio" => 2,
+        _ => 1,
+    }
+}
+
 /// A finding with the common fields filled in.
 #[allow(clippy::too_many_arguments)]
 pub fn finding(
@@ -385,11 +394,11 @@ pub fn finding(
     confidence: f64,
     cue: &str,
 ) -> Finding {
-    let r1 = |x: f64| (x * 10.0).round() / 10.0;
+    let scale = 10f64.powi(value_decimals(unit) as i32);
     Finding {
         kind: kind.into(),
         rep: rep.index,
-        value: r1(value),
+        value: (value * scale).round() / scale,
         threshold,
         unit: unit.into(),
         start_frame: window.0,

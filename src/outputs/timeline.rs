@@ -33,9 +33,10 @@ pub fn unit_suffix(unit: &str) -> String {
     }
 }
 
-/// "28.1°", "7.5 cm".
+/// "28.1°", "7.5 cm", "0.93 fraction".
 pub fn with_unit(value: f64, unit: &str) -> String {
-    format!("{value:.1}{}", unit_suffix(unit))
+    let decimals = crate::faults::value_decimals(unit);
+    format!("{value:.decimals$}{}", unit_suffix(unit))
 }
 
 /// "high", "medium" or "low" for a 0–1 confidence.
@@ -167,6 +168,15 @@ pub fn before_at_after(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn fractions_keep_two_decimals() {
+        // 0.93 against a 0.9 limit must not read "0.9 (limit 0.9)"
+        assert_eq!(with_unit(0.934, "fraction"), "0.93 fraction");
+        assert_eq!(with_unit(28.14, "deg"), "28.1°");
+        assert_eq!(with_unit(7.46, "cm"), "7.5 cm");
+    }
+
     use super::*;
 
     #[test]

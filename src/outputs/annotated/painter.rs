@@ -456,8 +456,9 @@ impl<'a> Painter<'a> {
             } else {
                 timeline::unit_suffix(&f.unit)
             };
+            let decimals = crate::faults::value_decimals(&f.unit);
             let label = format!(
-                "FAULT rep {}: {}  {:.1}{unit} (limit {:.1}{unit})",
+                "FAULT rep {}: {}  {:.decimals$}{unit} (limit {:.decimals$}{unit})",
                 f.rep,
                 timeline::fault_title(&f.kind),
                 f.value,
