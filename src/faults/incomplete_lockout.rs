@@ -11,10 +11,10 @@
 //! comes from the thigh line, whose knee end the plates hide at the top (bent knees are the
 //! knee limit's to judge). The knee limit reads only frames whose knee the near plate does not
 //! cover: at the top of a side-view pull the plate's disc usually hides the near knee, and the
-//! model draws a hidden knee from the legs it guesses (on real clips filmed from further away
-//! 148–159° on lifts the same clip close up reads at 164–171°). The knee must be clear of the
-//! plate in at least half of the lockout's knee readings; otherwise an upright trunk, or the
-//! hip angle, judges the rep alone.
+//! model draws a hidden knee from the legs it guesses (B26 shrunk as if filmed from further
+//! away read 145–158° through a lockout the clip as filmed reads at 152–166°). The knee must be
+//! clear of the plate in at least half of the lockout's knee readings; otherwise an upright
+//! trunk, or the hip angle, judges the rep alone.
 //!
 //! Source: coaching texts (the lockout is hips and knees fully extended, glutes squeezed).
 //!
@@ -121,8 +121,8 @@ impl Fault for IncompleteLockout {
                 (!input.bar.plate_covers(i, x, y)).then_some(super::at(knee_angle, i)?)
             })
             .collect();
-        // a knee seen in a few frames at the window's edge (still bending, or the plate
-        // passing) is not the lockout's: the plate must leave it clear in half the readings
+        // a knee clear of the plate in only a few frames (on its rim) is not the lockout's: the
+        // plate must leave it clear in half the readings
         let count = |s: &[Option<f64>]| (from..=to).filter(|&i| super::at(s, i).is_some()).count();
         let knee_hidden = 2 * count(&knee_seen) < count(knee_angle);
         let knee = max_in(&knee_seen, from, to)
@@ -153,8 +153,8 @@ impl Fault for IncompleteLockout {
         // a clip cut while the hips are still opening has not shown where the lockout ends
         if rep.descent_frame.is_none() && to + 1 >= k.frames() {
             let window = (END_WINDOW_S * k.fps).round() as usize;
-            // under a window of top, a hold cannot be told from the last of the pull (slowed
-            // footage opens the hips 2-3° in 0.3 s)
+            // with less than a window of the top in the clip, a hold cannot be told from the
+            // last of the pull (slowed footage opens the hips 2-3° in 0.3 s)
             if to - from < window {
                 return Verdict::NotAssessable(format!(
                     "the clip ends {:.1} s after the top, too soon to show the lockout held",

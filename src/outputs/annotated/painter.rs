@@ -335,7 +335,10 @@ impl<'a> Painter<'a> {
             let p = (kp.0 + side * 16.0 * self.scale, kp.1);
             // the model only guesses a knee the near plate covers (the lockout's knee limit
             // does not read it): say so beside the number
-            let hidden = (self.clip.kinematics.at(Joint::Knee, frame))
+            let hidden = self
+                .clip
+                .kinematics
+                .at(Joint::Knee, frame)
                 .is_some_and(|(x, y)| self.clip.bar.plate_covers(frame, x, y));
             let label = if hidden {
                 format!("knee {v:.0} deg (behind plate)")
