@@ -114,9 +114,12 @@ impl BarTrack {
             return false;
         };
         match (s.source, s.x_px, s.y_px) {
-            (BarSource::Plate, Some(hx), Some(hy)) => {
-                (x_px - hx).hypot(y_px - hy) < p.diameter_px / 2.0
+            (BarSource::Plate, Some(center_x_px), Some(center_y_px)) => PlateDisc {
+                center_x_px,
+                center_y_px,
+                radius_px: p.diameter_px / 2.0,
             }
+            .covers(x_px, y_px),
             _ => false,
         }
     }

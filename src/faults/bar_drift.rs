@@ -121,22 +121,9 @@ impl Fault for BarDrift {
         if bar.scale.cm_per_px <= 0.0 {
             return Verdict::NotAssessable("no scale to turn pixels into cm".into());
         }
-        let x: Vec<Option<f64>> = (0..k.frames())
-            .map(|i| bar.x_cm_from_midfoot(i, facing))
-            .collect();
-        let reference = match reference_frame(rep, bar) {
-            Some(s) => super::at(&x, s),
-            None => Some(0.0),
-        };
-        let Some(reference) = reference else {
+        let Some(rel) = forward_of_reference_cm(rep, bar, facing, from, to) else {
             return Verdict::NotAssessable("the bar is not seen at the set-up".into());
         };
-        let read = moving_along_legs(rep, bar, from, to);
-        let rel: Vec<Option<f64>> = x
-            .iter()
-            .enumerate()
-            .map(|(i, v)| v.filter(|_| read(i)).map(|v| v - reference))
-            .collect();
         let Some((peak, forward)) = held_drift(&rel, from, to, k.fps) else {
             let seen = (from..=to).any(|i| super::at(&rel, i).is_some());
             return Verdict::NotAssessable(if seen {
@@ -176,6 +163,30 @@ impl Fault for BarDrift {
             "Bar drifts forward: keep it over mid-foot, dragging it up the shins and thighs; lats tight.",
         ))
     }
+}
+
+/// Per frame up to `to`, the bar's position (cm, + in the facing direction) ahead of where the
+/// rep's drift is measured from (the bar at [`reference_frame`], else mid-foot), on the
+/// frames of `from..=to` the fault reads ([`moving_along_legs`]) and `None` elsewhere: what
+/// the fault and the report's drift figure both read. `None` when the bar is not seen at the
+/// reference frame.
+pub fn forward_of_reference_cm(
+    rep: &Rep,
+    bar: &BarTrack,
+    facing_sign: f64,
+    from: usize,
+    to: usize,
+) -> Option<Vec<Option<f64>>> {
+    let reference = match reference_frame(rep, bar) {
+        Some(s) => bar.x_cm_from_midfoot(s, facing_sign)?,
+        None => 0.0,
+    };
+    let read = moving_along_legs(rep, bar, from, to);
+    Some(
+        (0..=to)
+            .map(|i| Some(bar.x_cm_from_midfoot(i, facing_sign)? - reference).filter(|_| read(i)))
+            .collect(),
+    )
 }
 
 /// The frames of `from..=to` where the bar moves along the legs: the pull up to the top

@@ -94,13 +94,11 @@ pub fn drift_reference_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
 /// reads (the bar moving along the legs, not the lockout hold): the `bar_drift` fault's own
 /// `value`.
 pub fn drift_from_setup_cm(clip: &ClipAnalysis, rep: &Rep) -> Option<f64> {
-    let reference = drift_reference_cm(clip, rep)?;
+    use crate::faults::bar_drift::{forward_of_reference_cm, held_drift};
     let (from, to) = rep.span(false)?;
-    let read = crate::faults::bar_drift::moving_along_legs(rep, &clip.bar, from, to);
-    let rel: Vec<Option<f64>> = (0..=to)
-        .map(|i| Some(bar_x_cm(clip, i)? - reference).filter(|_| read(i)))
-        .collect();
-    crate::faults::bar_drift::held_drift(&rel, from, to, clip.kinematics.fps).map(|(_, cm)| cm)
+    let facing = clip.kinematics.facing.sign();
+    let rel = forward_of_reference_cm(rep, &clip.bar, facing, from, to)?;
+    held_drift(&rel, from, to, clip.kinematics.fps).map(|(_, cm)| cm)
 }
 
 /// The rep's bar path relative to its set-up: (cm forward of [`drift_reference_cm`], cm
