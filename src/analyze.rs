@@ -12,7 +12,7 @@ use crate::config::{Config, ModelKind};
 use crate::error::Result;
 use crate::faults::thoracic_evidence::{upper_back_evidence, UpperBackEvidence};
 use crate::faults::{Finding, NotAssessable};
-use crate::kinematics::back::back_series;
+use crate::kinematics::back::{back_series, NoFit};
 use crate::kinematics::{self, Facing, Kinematics, Side};
 pub use crate::pass::{run_frames, FramePass, RunOptions, StageTiming, VideoSummary};
 use crate::pose::PoseFrame;
@@ -61,8 +61,8 @@ pub struct ClipAnalysis {
     pub bar: BarTrack,
     /// Upper-back flexion per frame (degrees), from the traced back shape.
     pub thoracic_flexion_deg: Vec<Option<f64>>,
-    /// Frames whose back contour was traced but too ragged for a curve.
-    pub back_ragged: Vec<bool>,
+    /// Why a traced frame's back has no curve (ragged, blurred), per frame.
+    pub back_unfit: Vec<Option<NoFit>>,
     /// The back's fitted bend per frame, unsmoothed (its jitter is the measure's spread).
     pub back_raw_deg: Vec<Option<f64>>,
 }
@@ -76,7 +76,7 @@ impl ClipAnalysis {
             bar: &self.bar,
             reps: &self.analysis.reps,
             thoracic_flexion_deg: &self.thoracic_flexion_deg,
-            back_ragged: &self.back_ragged,
+            back_unfit: &self.back_unfit,
             back_raw_deg: &self.back_raw_deg,
             view: &self.analysis.view,
             damage: self.analysis.video.missing_frames(),
@@ -130,7 +130,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
     );
     let back = back_series(&poses.iter().map(|p| p.back.clone()).collect::<Vec<_>>());
     let thoracic_flexion_deg = crate::kinematics::filters::fill_gaps(&back.deg, stride - 1);
-    let back_ragged = back.ragged.clone();
+    let back_unfit = back.unfit.clone();
     let bar = crate::bar::track(bar, &kinematics, &config.bar, &config.filter);
     let reps = crate::reps::find_reps(&kinematics, &bar, &config.reps);
     let video = video.with_damage_check(&kinematics.time_s);
@@ -146,7 +146,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         bar: &bar,
         reps: &reps,
         thoracic_flexion_deg: &thoracic_flexion_deg,
-        back_ragged: &back_ragged,
+        back_unfit: &back_unfit,
         back_raw_deg: &back.raw_deg,
         view: &view,
         damage: video.missing_frames(),
@@ -186,7 +186,7 @@ pub fn analyze_frames(path: &Path, pass: FramePass, config: &Config) -> ClipAnal
         kinematics,
         bar,
         thoracic_flexion_deg,
-        back_ragged,
+        back_unfit,
         back_raw_deg: back.raw_deg,
     }
 }

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use crate::analyze::{analyze_video, Analysis, ClipAnalysis, RunOptions};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::kinematics::back::NoFit;
 
 /// The four faults the clip labels and the renders cover.
 pub const LABELLED_FAULTS: [&str; 4] = crate::faults::MAIN_FAULTS;
@@ -926,7 +927,7 @@ fn thoracic_curve_table(
     );
     let _ = writeln!(
         md,
-        "| clip | label | standing curve (deg) | bent-over curve, 90th percentile (deg) | increase over standing (deg) | per rep: increase over its own flattest back, held peak / curve, held peak (deg) | ragged frames |"
+        "| clip | label | standing curve (deg) | bent-over curve, 90th percentile (deg) | increase over standing (deg) | per rep: increase over its own flattest back, held peak / curve, held peak (deg) | ragged / blurred frames |"
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|");
     let config = Config::default();
@@ -967,10 +968,11 @@ fn thoracic_curve_table(
                 )
             })
             .collect();
-        let ragged = clip.back_ragged.iter().filter(|&&r| r).count();
+        let count = |why| clip.back_unfit.iter().filter(|&&u| u == Some(why)).count();
+        let (ragged, blurred) = (count(NoFit::Ragged), count(NoFit::Blurred));
         let _ = writeln!(
             md,
-            "| {id} | {label} | {} | {} | {} | {} | {ragged} |",
+            "| {id} | {label} | {} | {} | {} | {} | {ragged} / {blurred} |",
             fmt_opt(standing, 1),
             fmt_opt(p90, 1),
             fmt_opt(increase, 1),

@@ -63,8 +63,8 @@ pub struct FaultInput<'a> {
     pub reps: &'a [crate::reps::Rep],
     /// Upper-back flexion per frame (degrees), from the traced back shape.
     pub thoracic_flexion_deg: &'a [Option<f64>],
-    /// Frames whose back contour was traced but too ragged for a curve.
-    pub back_ragged: &'a [bool],
+    /// Why a traced frame's back has no curve (ragged, blurred), per frame.
+    pub back_unfit: &'a [Option<crate::kinematics::back::NoFit>],
     /// The back's fitted bend per frame, unsmoothed: its frame-to-frame jitter is the
     /// measure's own spread ([`crate::kinematics::back::jitter_deg`]).
     pub back_raw_deg: &'a [Option<f64>],

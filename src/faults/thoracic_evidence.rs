@@ -247,6 +247,7 @@ mod tests {
         RepBack {
             traced_fraction: 1.0,
             ragged_fraction: 0.0,
+            blurred_fraction: 0.0,
             increase_deg: vec![None; n],
             standing_increase_deg: vec![None; n],
             reference: vec![flat; n],
@@ -313,7 +314,7 @@ mod tests {
         let series = BackSeries {
             raw_deg: raw,
             deg: scene.flexion.clone(),
-            ragged: vec![false; n],
+            unfit: vec![None; n],
         };
         (scene, series)
     }

@@ -20,6 +20,7 @@
 //! Config: `[faults.thoracic_rounding]` in `formcheck.toml`, this file's [`Config`].
 
 use super::{confidence, finding, Fault, FaultInput, KeyRange, Verdict};
+use crate::kinematics::back::NoFit;
 use crate::kinematics::Joint;
 use crate::reps::Rep;
 use serde::{Deserialize, Serialize};
@@ -159,9 +160,11 @@ pub fn upright_flexion_deg(input: &FaultInput) -> Option<f64> {
 pub struct RepBack {
     /// The bent-over frames of the rep (trunk past `min_bent_trunk_deg`), in order.
     pub bent: Vec<usize>,
-    /// Share of `bent` with a fitted curve, and share whose contour was too ragged.
+    /// Share of `bent` with a fitted curve, and the shares whose contour was too ragged and
+    /// whose mask edge was too soft for one.
     pub traced_fraction: f64,
     pub ragged_fraction: f64,
+    pub blurred_fraction: f64,
     /// Per bent frame (same order): the curve, and its increase over the flattest comparable
     /// frame of the rep (`None` where untraced).
     pub curve_deg: Vec<Option<f64>>,
@@ -183,21 +186,25 @@ impl RepBack {
     }
 }
 
-/// The highest level `v` holds over `n` consecutive entries, and where (the entry of that
-/// run where it is largest).
+/// The highest level `v` holds over `n` readings, and where (the entry of that run where it
+/// is largest). The readings may straddle a gap, within at most `2n` entries from the first
+/// to the last: a frame whose outline was blurred or ragged is a gap of a few frames, not the
+/// end of a posture (on the renders one blurred frame mid-pull split the held rounding in
+/// two), but a run that ends in a gap has not been seen held.
 fn sustained_peak(v: &[Option<f64>], n: usize) -> Option<(usize, f64)> {
     let n = n.max(1);
     let mut best: Option<(usize, f64)> = None;
-    for w in 0..v.len().saturating_sub(n - 1) {
-        let run = &v[w..w + n];
-        if run.iter().any(|x| x.is_none()) {
+    for w in (0..v.len()).filter(|&w| v[w].is_some()) {
+        let known: Vec<(usize, f64)> = (w..v.len().min(w + 2 * n))
+            .filter_map(|i| Some((i, v[i]?)))
+            .take(n)
+            .collect();
+        if known.len() < n {
             continue;
         }
-        let low = run.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+        let low = known.iter().map(|k| k.1).fold(f64::INFINITY, f64::min);
         if best.is_none_or(|b| low > b.1) {
-            let at = (w..w + n)
-                .max_by(|&a, &b| v[a].unwrap().total_cmp(&v[b].unwrap()))
-                .unwrap();
+            let at = known.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap().0;
             best = Some((at, low));
         }
     }
@@ -220,11 +227,16 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
         .collect();
     let n = bent.len().max(1) as f64;
     let traced_fraction = curve_deg.iter().flatten().count() as f64 / n;
-    let ragged_fraction = bent
-        .iter()
-        .filter(|&&i| input.back_ragged.get(i).copied().unwrap_or(false))
-        .count() as f64
-        / n;
+    let unfit_fraction = |why: NoFit| {
+        bent.iter()
+            .filter(|&&i| input.back_unfit.get(i).copied().flatten() == Some(why))
+            .count() as f64
+            / n
+    };
+    let (ragged_fraction, blurred_fraction) = (
+        unfit_fraction(NoFit::Ragged),
+        unfit_fraction(NoFit::Blurred),
+    );
     // the reference of a frame: the flattest back among the rep's frames at a comparable
     // tilt (a low percentile, not the minimum, so one low outlier does not inflate the rest)
     let reference: Vec<Option<usize>> = bent
@@ -278,6 +290,7 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
         bent,
         traced_fraction,
         ragged_fraction,
+        blurred_fraction,
         curve_deg,
         increase_deg,
         standing_increase_deg,
@@ -311,7 +324,18 @@ impl Fault for ThoracicRounding {
             return Verdict::NotAssessable("the lifter is never bent over in this rep".into());
         }
         if back.traced_fraction < cfg.min_traced_fraction {
-            let why = if back.ragged_fraction > 0.5 * (1.0 - back.traced_fraction) {
+            let untraced = 1.0 - back.traced_fraction;
+            let why = if back.blurred_fraction > 0.5 * untraced {
+                format!(
+                    "the back's edge is blurred (the person mask's outline at its 0.35 and 0.65 \
+                     levels bends differently by over {:.0}°: a far or soft picture, or a dark \
+                     shirt before a dark background) in {:.0}% of the bent-over frames; a \
+                     curve was fitted in only {:.0}%",
+                    crate::kinematics::back::MAX_BAND_BEND_DEG,
+                    back.blurred_fraction * 100.0,
+                    back.traced_fraction * 100.0
+                )
+            } else if back.ragged_fraction > 0.5 * untraced {
                 format!(
                     "the back's outline is ragged (loose clothing, hair or something in front \
                      of it) in {:.0}% of the bent-over frames; a curve was fitted in only {:.0}%",
@@ -527,6 +551,27 @@ mod tests {
     }
 
     #[test]
+    fn a_held_level_survives_a_short_gap_but_not_a_run_into_one() {
+        let v = |x: &[f64]| -> Vec<Option<f64>> {
+            x.iter().map(|&x| (!x.is_nan()).then_some(x)).collect()
+        };
+        let nan = f64::NAN;
+        // 20° read six times over eight entries, a two-entry gap in it: held
+        let gap = v(&[0.0, 20.0, 21.0, nan, nan, 22.0, 20.0, 20.0, 20.0, 0.0]);
+        assert_eq!(sustained_peak(&gap, 6), Some((5, 20.0)));
+        // four readings at the end of the rep after a long gap are not six
+        let edge = v(&[
+            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, nan, nan, nan, 20.0, 20.0, 20.0, 20.0,
+        ]);
+        assert_eq!(sustained_peak(&edge, 6).map(|p| p.1), Some(0.0));
+        // six readings spread over more than twelve entries are not a held posture
+        let sparse = v(&[
+            20.0, nan, nan, 20.0, nan, nan, 20.0, nan, nan, 20.0, nan, nan, 20.0,
+        ]);
+        assert_eq!(sustained_peak(&sparse, 6), None);
+    }
+
+    #[test]
     fn a_single_frame_spike_is_not_a_rounded_back() {
         let mut scene = Scene::new(&clean());
         scene.set_flexion_by_posture(Some(10.0), 2.0);
@@ -538,16 +583,18 @@ mod tests {
     }
 
     #[test]
-    fn a_ragged_outline_is_not_assessable_with_the_reason() {
-        let mut scene = Scene::new(&clean());
-        scene.set_flexion_by_posture(Some(10.0), 2.0);
-        for i in 0..50 {
-            scene.flexion[i] = None;
-            scene.ragged[i] = true;
-        }
-        match ThoracicRounding.assess(&scene.input(), &scene.reps[0]) {
-            Verdict::NotAssessable(why) => assert!(why.contains("ragged"), "{why}"),
-            v => panic!("{v:?}"),
+    fn a_ragged_or_blurred_outline_is_not_assessable_with_the_reason() {
+        for (why_not, word) in [(NoFit::Ragged, "ragged"), (NoFit::Blurred, "blurred")] {
+            let mut scene = Scene::new(&clean());
+            scene.set_flexion_by_posture(Some(10.0), 2.0);
+            for i in 0..50 {
+                scene.flexion[i] = None;
+                scene.unfit[i] = Some(why_not);
+            }
+            match ThoracicRounding.assess(&scene.input(), &scene.reps[0]) {
+                Verdict::NotAssessable(why) => assert!(why.contains(word), "{why}"),
+                v => panic!("{v:?}"),
+            }
         }
     }
 

@@ -35,6 +35,14 @@ pub const OUTLIER_TORSO: f64 = 0.02;
 pub const MAX_RMS_TORSO: f64 = 0.012;
 pub const MIN_KEPT_FRACTION: f64 = 0.6;
 
+/// A frame's bend is not read when the edge traced at the mask's two band levels
+/// ([`crate::pose::back_contour::BAND_LEVELS`]) bends differently by more than this. The
+/// renders' crisp masks differ by 0.2–0.6° (median; 90th percentile 0.7–2.7°, 14 renders from
+/// 3.3 to 6 m, two bodies); the real clips shrunk to 300 px high differ by up to 17° in their
+/// worst tenth of frames (A13: a black shirt before black dumbbells), and the increases read
+/// there were differences of two guesses. 3° is under a quarter of the 13.5° limit.
+pub const MAX_BAND_BEND_DEG: f64 = 3.0;
+
 /// Frames in the running median over the per-frame angles: the mask edge jitters by a pixel
 /// or two per frame; 9 frames is 0.3 s at 30 fps, shorter than any phase of a rep.
 pub const SMOOTH_FRAMES: usize = 9;
@@ -122,6 +130,9 @@ pub enum NoFit {
     Untraced,
     /// The edge points scatter too much about any smooth curve.
     Ragged,
+    /// The mask's edge is soft: the bend read at its 0.65 and 0.35 levels differs by more
+    /// than [`MAX_BAND_BEND_DEG`], so where the back is between them is not known.
+    Blurred,
 }
 
 /// Least-squares polynomial of degree `DEG` through `pts` (coefficients from t⁰ up);
@@ -249,18 +260,29 @@ pub fn fit_points(pts: &[(f64, f64)]) -> Result<BackFit, NoFit> {
 /// The curve of one traced frame: its edge points in torso lengths, implausibly far ones
 /// (past [`MAX_OFFSET_TORSO`]: the march crossed into an arm, a plate or a mask blob)
 /// left out.
+/// The frame is [`NoFit::Blurred`] when the edge at the mask's band levels bends
+/// differently by more than [`MAX_BAND_BEND_DEG`] (or one of them cannot be fitted).
 pub fn fit_back(p: &BackProfile) -> Result<BackFit, NoFit> {
     let len = p.torso_px();
     if len < 1.0 {
         return Err(NoFit::Untraced);
     }
-    let pts: Vec<(f64, f64)> = PROFILE_T
-        .iter()
-        .zip(&p.offset_px)
-        .filter_map(|(&t, d)| d.map(|d| (t, d / len)))
-        .filter(|p| p.1 <= MAX_OFFSET_TORSO)
-        .collect();
-    fit_points(&pts)
+    let fit = |offsets: &[Option<f64>]| {
+        let pts: Vec<(f64, f64)> = PROFILE_T
+            .iter()
+            .zip(offsets)
+            .filter_map(|(&t, d)| d.map(|d| (t, d / len)))
+            .filter(|p| p.1 <= MAX_OFFSET_TORSO)
+            .collect();
+        fit_points(&pts)
+    };
+    let back = fit(&p.offset_px)?;
+    match (fit(&p.inner_px), fit(&p.outer_px)) {
+        (Ok(inner), Ok(outer)) if (inner.bend_deg - outer.bend_deg).abs() <= MAX_BAND_BEND_DEG => {
+            Ok(back)
+        }
+        _ => Err(NoFit::Blurred),
+    }
 }
 
 /// Per-frame upper-back figures.
@@ -270,8 +292,8 @@ pub struct BackSeries {
     pub raw_deg: Vec<Option<f64>>,
     /// Running median of `raw_deg` over [`SMOOTH_FRAMES`].
     pub deg: Vec<Option<f64>>,
-    /// Frames whose contour was traced but too ragged for a curve.
-    pub ragged: Vec<bool>,
+    /// Why a traced frame has no curve (`None` where it has one or was not traced).
+    pub unfit: Vec<Option<NoFit>>,
 }
 
 pub fn back_series(profiles: &[Option<BackProfile>]) -> BackSeries {
@@ -281,14 +303,14 @@ pub fn back_series(profiles: &[Option<BackProfile>]) -> BackSeries {
         .iter()
         .map(|f| f.as_ref().and_then(|f| f.as_ref().ok()).map(|f| f.bend_deg))
         .collect();
-    let ragged = fits
+    let unfit: Vec<Option<NoFit>> = fits
         .iter()
-        .map(|f| matches!(f, Some(Err(NoFit::Ragged))))
+        .map(|f| f.as_ref().and_then(|f| f.as_ref().err()).copied())
         .collect();
     BackSeries {
         deg: running_median(&raw_deg),
         raw_deg,
-        ragged,
+        unfit,
     }
 }
 
@@ -337,12 +359,12 @@ mod tests {
     use super::*;
 
     fn profile(offsets: impl Fn(f64) -> f64) -> BackProfile {
-        BackProfile {
-            hip_px: (0.0, 0.0),
-            shoulder_px: (0.0, -100.0),
-            normal: (-1.0, 0.0),
-            offset_px: PROFILE_T.iter().map(|&t| Some(offsets(t))).collect(),
-        }
+        BackProfile::crisp(
+            (0.0, 0.0),
+            (0.0, -100.0),
+            (-1.0, 0.0),
+            PROFILE_T.iter().map(|&t| Some(offsets(t))).collect(),
+        )
     }
 
     /// A circle arc bulging outwards through d = 0.2 at t = `centre`, radius `r` (torso
@@ -438,6 +460,27 @@ mod tests {
             })
             .collect();
         assert!(bends.windows(2).all(|w| w[0] < w[1]), "{bends:?}");
+    }
+
+    #[test]
+    fn an_edge_whose_band_bends_its_own_way_is_blurred() {
+        let (f, want) = arc(1.2, 0.7);
+        let crisp = profile(|t| 100.0 * f(t));
+        assert!((fit_back(&crisp).unwrap().bend_deg - want).abs() < 1.0);
+        // a band 6 px wide all along: the mask is soft but the shape is the same
+        let mut wide = crisp.clone();
+        wide.inner_px = crisp.offset_px.iter().map(|d| d.map(|d| d - 3.0)).collect();
+        wide.outer_px = crisp.offset_px.iter().map(|d| d.map(|d| d + 3.0)).collect();
+        assert!(fit_back(&wide).is_ok());
+        // the 0.35 level bulges over the upper back where the 0.5 edge does not (dark weights
+        // behind a dark shirt): which outline is the back is not known
+        let mut soft = crisp.clone();
+        soft.outer_px = PROFILE_T
+            .iter()
+            .zip(&crisp.offset_px)
+            .map(|(&t, d)| d.map(|d| d + 8.0 * (1.0 - ((t - 0.65) / 0.3).powi(2)).max(0.0)))
+            .collect();
+        assert_eq!(fit_back(&soft).map(|f| f.bend_deg), Err(NoFit::Blurred));
     }
 
     #[test]

@@ -13,6 +13,12 @@ pub const PROFILE_T: [f64; 45] = [
     0.75, 0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.925, 0.95, 0.975, 1.0, 1.025, 1.05, 1.075, 1.1,
 ];
 
+/// The mask levels the edge is also traced at: where the person probability falls through
+/// 0.65 (inside the 0.5 edge) and 0.35 (outside it). A crisp edge puts the three within a
+/// pixel of each other; where the model is unsure (a dark shirt against dark weights, a
+/// blurred far figure) they spread, and the back's shape between them is not known.
+pub const BAND_LEVELS: (f32, f32) = (0.65, 0.35);
+
 /// The dorsal edge in one frame: for each `PROFILE_T`, the distance (px) from the axis to
 /// the edge of the mask on the side away from the face.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,15 +27,41 @@ pub struct BackProfile {
     pub shoulder_px: (f64, f64),
     /// Unit normal pointing to the back (away from the face), image coordinates.
     pub normal: (f64, f64),
+    /// The edge at the mask's 0.5 level.
     pub offset_px: Vec<Option<f64>>,
+    /// The same edge at [`BAND_LEVELS`]: inside (0.65) and outside (0.35).
+    pub inner_px: Vec<Option<f64>>,
+    pub outer_px: Vec<Option<f64>>,
 }
 
 impl BackProfile {
+    /// A profile with a crisp edge (its band a pixel wide), for hand-made profiles.
+    pub fn crisp(
+        hip_px: (f64, f64),
+        shoulder_px: (f64, f64),
+        normal: (f64, f64),
+        offset_px: Vec<Option<f64>>,
+    ) -> Self {
+        let shift = |by: f64| offset_px.iter().map(|d| d.map(|d| d + by)).collect();
+        BackProfile {
+            hip_px,
+            shoulder_px,
+            normal,
+            inner_px: shift(-0.5),
+            outer_px: shift(0.5),
+            offset_px,
+        }
+    }
+
     /// The same profile in an image `factor` times as large (the normal is a direction).
     pub fn scaled_px(mut self, factor: f64) -> Self {
         self.hip_px = (self.hip_px.0 * factor, self.hip_px.1 * factor);
         self.shoulder_px = (self.shoulder_px.0 * factor, self.shoulder_px.1 * factor);
-        for d in self.offset_px.iter_mut().flatten() {
+        for d in [&mut self.offset_px, &mut self.inner_px, &mut self.outer_px]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             *d *= factor;
         }
         self
@@ -115,15 +147,22 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
         normal = (-normal.0, -normal.1);
     }
     let step = (len / 200.0).max(0.5);
-    let offset_px = PROFILE_T
-        .iter()
-        .map(|&t| edge_offset(mask, (hip.0 + t * ax, hip.1 + t * ay), normal, len, step))
-        .collect();
+    let at_level = |level: f32| {
+        PROFILE_T
+            .iter()
+            .map(|&t| {
+                let from = (hip.0 + t * ax, hip.1 + t * ay);
+                edge_offset_at(mask, from, normal, len, step, level)
+            })
+            .collect()
+    };
     Some(BackProfile {
         hip_px: hip,
         shoulder_px: shoulder,
         normal,
-        offset_px,
+        offset_px: at_level(0.5),
+        inner_px: at_level(BAND_LEVELS.0),
+        outer_px: at_level(BAND_LEVELS.1),
     })
 }
 
@@ -140,18 +179,30 @@ pub fn edge_offset(
     max_px: f64,
     step: f64,
 ) -> Option<f64> {
+    edge_offset_at(mask, from, dir, max_px, step, 0.5)
+}
+
+/// [`edge_offset`] where the probability falls through `level`.
+fn edge_offset_at(
+    mask: &PersonMask,
+    from: (f64, f64),
+    dir: (f64, f64),
+    max_px: f64,
+    step: f64,
+    level: f32,
+) -> Option<f64> {
     let p = |d: f64| mask.prob_at(from.0 + d * dir.0, from.1 + d * dir.1);
-    if p(0.0) < 0.5 {
+    if p(0.0) < level {
         return None;
     }
     let mut d = 0.0;
     while d < max_px {
         let next = d + step;
-        if p(next) < 0.5 {
+        if p(next) < level {
             let (mut lo, mut hi) = (d, next);
             while hi - lo > 1.0 / 64.0 {
                 let m = 0.5 * (lo + hi);
-                if p(m) < 0.5 {
+                if p(m) < level {
                     hi = m;
                 } else {
                     lo = m;
@@ -204,6 +255,12 @@ mod tests {
         assert!(p.normal.0 < 0.0, "back is away from the nose");
         let d = p.offset_px[20].unwrap();
         assert!((d - 10.0).abs() < 1.0, "{d}");
+        // a hard edge: its band is under a pixel wide
+        let (inner, outer) = (p.inner_px[20].unwrap(), p.outer_px[20].unwrap());
+        assert!(
+            inner <= d && d <= outer && outer - inner < 1.0,
+            "{inner} {d} {outer}"
+        );
     }
 
     #[test]
@@ -225,5 +282,9 @@ mod tests {
             None
         );
         assert_eq!(edge_offset(&mask, (5.0, 50.0), (1.0, 0.0), 10.0, 0.7), None);
+        // the band: 0.65 and 0.35 cross 1.4 px inside and outside the 0.5 edge on this ramp
+        let level = |l| edge_offset_at(&mask, (20.0, 50.0), (1.0, 0.0), 60.0, 0.7, l).unwrap();
+        assert!((20.0 + level(BAND_LEVELS.0) - 39.9).abs() < 0.05);
+        assert!((20.0 + level(BAND_LEVELS.1) - 41.1).abs() < 0.05);
     }
 }

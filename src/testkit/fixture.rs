@@ -146,12 +146,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
             landmarks: None,
             pose_score: 0.9,
             detector_ran: i == 0,
-            back: Some(BackProfile {
-                hip_px: (hx, hy),
-                shoulder_px: (sx, sy),
-                normal,
-                offset_px,
-            }),
+            back: Some(BackProfile::crisp((hx, hy), (sx, sy), normal, offset_px)),
             model_ran: true,
         });
     }
@@ -329,7 +324,7 @@ pub fn demo_clip(input: &Path, width: i32, height: i32, fps: f64, frames: usize)
         poses,
         kinematics,
         bar,
-        back_ragged: vec![false; flexion.len()],
+        back_unfit: vec![None; flexion.len()],
         back_raw_deg: flexion.clone(),
         thoracic_flexion_deg: flexion,
     }
@@ -354,7 +349,7 @@ fn fixture_evidence(
         bar,
         reps,
         thoracic_flexion_deg: flexion,
-        back_ragged: &vec![false; flexion.len()],
+        back_unfit: &vec![None; flexion.len()],
         back_raw_deg: flexion,
         view,
         damage: None,

@@ -193,8 +193,8 @@ pub struct Scene {
     pub bar: BarTrack,
     pub reps: Vec<Rep>,
     pub flexion: Vec<Option<f64>>,
-    /// Frames whose back contour was too ragged for a curve.
-    pub ragged: Vec<bool>,
+    /// Why a frame's back contour has no curve (ragged, blurred).
+    pub unfit: Vec<Option<crate::kinematics::back::NoFit>>,
     pub view: ViewVerdict,
 }
 
@@ -210,7 +210,7 @@ impl Scene {
             kinematics,
             bar,
             reps,
-            ragged: vec![false; flexion.len()],
+            unfit: vec![None; flexion.len()],
             flexion,
             view: side_view(),
         }
@@ -239,7 +239,7 @@ impl Scene {
             bar: &self.bar,
             reps: &self.reps,
             thoracic_flexion_deg: &self.flexion,
-            back_ragged: &self.ragged,
+            back_unfit: &self.unfit,
             back_raw_deg: &self.flexion,
             view: &self.view,
             damage: None,

@@ -133,15 +133,15 @@ mod tests {
 
     /// An upright torso of `len` px with its hip at `hip`, the back to the left, bulging.
     fn profile(hip: (f64, f64), len: f64) -> BackProfile {
-        BackProfile {
-            hip_px: hip,
-            shoulder_px: (hip.0, hip.1 - len),
-            normal: (-1.0, 0.0),
-            offset_px: PROFILE_T
+        BackProfile::crisp(
+            hip,
+            (hip.0, hip.1 - len),
+            (-1.0, 0.0),
+            PROFILE_T
                 .iter()
                 .map(|&t| Some(len * (0.15 + 0.1 * (1.0 - (t - 0.65).powi(2) / 0.3))))
                 .collect(),
-        }
+        )
     }
 
     fn inside(r: Rect, w: i32, h: i32) -> bool {
