@@ -5,7 +5,9 @@
 //! `min_knee_angle_deg` (180 = straight). `value` is the angle that falls short most.
 //! A clip that ends, with no descent, while the hips are still opening, or less than
 //! [`END_WINDOW_S`] after the top, has not shown the end of the lockout: not assessable rather
-//! than incomplete. The hip limit counts only while the
+//! than incomplete; so with no descent are hips still opening half a second after the bar's
+//! top (the bar's track put the top too early), and, in a rep whose pull the clip does not
+//! show, hips already closing from the clip's first frames (the clip starts in the descent). The hip limit counts only while the
 //! trunk stays forward of vertical by more than [`UPRIGHT_TRUNK_DEG`]: hips that are not
 //! through leave the trunk leaning forward, while a short hip angle under an upright trunk
 //! comes from the thigh line, whose knee end the plates hide at the top (bent knees are the
@@ -150,12 +152,31 @@ impl Fault for IncompleteLockout {
         let Some((_, value, threshold)) = short.filter(|s| s.0 > 0.0) else {
             return Verdict::Fine;
         };
-        // a clip cut while the hips are still opening has not shown where the lockout ends
-        if rep.descent_frame.is_none() && to + 1 >= k.frames() {
+        // a rep whose pull the clip does not show starts at its top: hips already closing there
+        // are the descent, and the lockout before it is not in the clip
+        if rep.start_frame.is_none() && rep.liftoff_frame.is_none() {
             let window = (END_WINDOW_S * k.fps).round() as usize;
+            let head = (TAIL_S * k.fps).round() as usize;
+            let backwards: Vec<Option<f64>> = (from..=to.min(from + window))
+                .rev()
+                .map(|i| super::at(&k.angles.hip_angle_deg, i))
+                .collect();
+            let last = backwards.len().saturating_sub(1);
+            if let Some(fall) = still_rising(&backwards, 0, last, head) {
+                return Verdict::NotAssessable(format!(
+                    "the clip starts at the top with the hips already closing (−{fall:.0}° in \
+                     its first {END_WINDOW_S} s): the lockout is not in the clip"
+                ));
+            }
+        }
+        // without a descent the lockout is read up to the clip's end or for half a second
+        // from the bar's top; hips still opening at its end have not reached the top there
+        if rep.descent_frame.is_none() {
+            let window = (END_WINDOW_S * k.fps).round() as usize;
+            let clip_ends = to + 1 >= k.frames();
             // with less than a window of the top in the clip, a hold cannot be told from the
             // last of the pull (slowed footage opens the hips 2-3° in 0.3 s)
-            if to - from < window {
+            if clip_ends && to - from < window {
                 return Verdict::NotAssessable(format!(
                     "the clip ends {:.1} s after the top, too soon to show the lockout held",
                     (to - from) as f64 / k.fps
@@ -164,10 +185,20 @@ impl Fault for IncompleteLockout {
             let tail = (TAIL_S * k.fps).round() as usize;
             let start = to.saturating_sub(window);
             if let Some(rise) = still_rising(&k.angles.hip_angle_deg, start, to, tail) {
-                return Verdict::NotAssessable(format!(
-                    "the clip ends while the hips are still extending (+{rise:.0}° in its last \
-                     {END_WINDOW_S} s)"
-                ));
+                return Verdict::NotAssessable(if clip_ends {
+                    format!(
+                        "the clip ends while the hips are still extending (+{rise:.0}° in its \
+                         last {END_WINDOW_S} s)"
+                    )
+                } else {
+                    // the bar's top came before the lifter's (a tracker that left the bar,
+                    // a far clip's plate lost against the legs)
+                    format!(
+                        "the hips are still extending half a second after the bar's top \
+                         (+{rise:.0}° in {END_WINDOW_S} s): the lifter's top is not where the \
+                         bar's track puts it"
+                    )
+                });
             }
         }
         Verdict::Found(finding(
@@ -312,6 +343,45 @@ mod tests {
 
     fn series(v: &[f64]) -> Vec<Option<f64>> {
         v.iter().map(|&x| Some(x)).collect()
+    }
+
+    #[test]
+    fn hips_still_opening_after_the_bars_top_are_not_its_lockout() {
+        // the bar's top put at the knee (frame 40), no descent found: the half-second read as
+        // the lockout is the rest of the pull, the hips opening all through it
+        let mut scene = Scene::new(&clean());
+        scene.reps[0].descent_frame = None;
+        scene.reps[0].lockout_frame = Some(40);
+        let v = IncompleteLockout.assess(&scene.input(), &scene.reps[0]);
+        assert!(
+            matches!(&v, Verdict::NotAssessable(r) if r.contains("still extending")),
+            "{v:?}"
+        );
+        // from the real top on, the same rep without a descent is judged on its posture
+        scene.reps[0].lockout_frame = Some(66);
+        let v = IncompleteLockout.assess(&scene.input(), &scene.reps[0]);
+        assert!(matches!(v, Verdict::Found(_)), "{v:?}");
+    }
+
+    #[test]
+    fn a_clip_that_starts_as_the_hips_close_has_not_shown_the_lockout() {
+        // the clip starts at the end of the hold (frame 80): the pull is not in it, the hips
+        // close from the first frame read as the lockout
+        let mut scene = Scene::new(&clean());
+        let rep = &mut scene.reps[0];
+        (rep.start_frame, rep.liftoff_frame, rep.knee_frame) = (None, None, None);
+        rep.lockout_frame = Some(80);
+        rep.descent_frame = Some(95);
+        let v = IncompleteLockout.assess(&scene.input(), &scene.reps[0]);
+        assert!(
+            matches!(&v, Verdict::NotAssessable(r) if r.contains("already closing")),
+            "{v:?}"
+        );
+        // starting within the hold, the same rep is judged on its posture
+        scene.reps[0].lockout_frame = Some(66);
+        scene.reps[0].descent_frame = Some(80);
+        let v = IncompleteLockout.assess(&scene.input(), &scene.reps[0]);
+        assert!(matches!(v, Verdict::Found(_)), "{v:?}");
     }
 
     #[test]
