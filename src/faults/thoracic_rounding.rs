@@ -160,8 +160,8 @@ pub fn upright_flexion_deg(input: &FaultInput) -> Option<f64> {
 pub struct RepBack {
     /// The bent-over frames of the rep (trunk past `min_bent_trunk_deg`), in order.
     pub bent: Vec<usize>,
-    /// Share of `bent` with a fitted curve, and the shares whose contour was too ragged and
-    /// whose mask edge was too soft for one.
+    /// Share of `bent` with a fitted curve; of the bent frames whose outline was read (the
+    /// mask's frames), the shares too ragged and too blurred for one.
     pub traced_fraction: f64,
     pub ragged_fraction: f64,
     pub blurred_fraction: f64,
@@ -227,12 +227,14 @@ pub fn rep_back(input: &FaultInput, rep: &Rep) -> Option<RepBack> {
         .collect();
     let n = bent.len().max(1) as f64;
     let traced_fraction = curve_deg.iter().flatten().count() as f64 / n;
-    let unfit_fraction = |why: NoFit| {
-        bent.iter()
-            .filter(|&&i| input.back_unfit.get(i).copied().flatten() == Some(why))
-            .count() as f64
-            / n
-    };
+    let unfit = |i: usize| input.back_unfit.get(i).copied().flatten();
+    let read = bent
+        .iter()
+        .filter(|&&i| super::at(input.back_raw_deg, i).is_some() || unfit(i).is_some())
+        .count()
+        .max(1) as f64;
+    let unfit_fraction =
+        |why: NoFit| bent.iter().filter(|&&i| unfit(i) == Some(why)).count() as f64 / read;
     let (ragged_fraction, blurred_fraction) = (
         unfit_fraction(NoFit::Ragged),
         unfit_fraction(NoFit::Blurred),
@@ -324,22 +326,25 @@ impl Fault for ThoracicRounding {
             return Verdict::NotAssessable("the lifter is never bent over in this rep".into());
         }
         if back.traced_fraction < cfg.min_traced_fraction {
-            let untraced = 1.0 - back.traced_fraction;
-            let why = if back.blurred_fraction > 0.5 * untraced {
+            // the cause named is the larger of the two, when it spoils a quarter of the
+            // frames read (a rejected frame also leaves the frames around it unread)
+            let (blurred, ragged) = (back.blurred_fraction, back.ragged_fraction);
+            let why = if blurred >= ragged && blurred >= 0.25 {
                 format!(
                     "the back's edge is blurred (the person mask's outline at its 0.35 and 0.65 \
                      levels bends differently by over {:.0}°: a far or soft picture, or a dark \
-                     shirt before a dark background) in {:.0}% of the bent-over frames; a \
-                     curve was fitted in only {:.0}%",
+                     shirt before a dark background) in {:.0}% of the bent-over frames read; a \
+                     curve was fitted in only {:.0}% of the bent-over frames",
                     crate::kinematics::back::MAX_BAND_BEND_DEG,
-                    back.blurred_fraction * 100.0,
+                    blurred * 100.0,
                     back.traced_fraction * 100.0
                 )
-            } else if back.ragged_fraction > 0.5 * untraced {
+            } else if ragged >= 0.25 {
                 format!(
                     "the back's outline is ragged (loose clothing, hair or something in front \
-                     of it) in {:.0}% of the bent-over frames; a curve was fitted in only {:.0}%",
-                    back.ragged_fraction * 100.0,
+                     of it) in {:.0}% of the bent-over frames read; a curve was fitted in only \
+                     {:.0}% of the bent-over frames",
+                    ragged * 100.0,
                     back.traced_fraction * 100.0
                 )
             } else {
