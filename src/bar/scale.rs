@@ -290,6 +290,101 @@ fn drop_stuck_hub(
     (xs, ys, dropped)
 }
 
+/// The hub keeps one offset from the wrists while the bar is in the hands: a grip does not
+/// slide along the arm. A jump of more than this many plate radii in that offset between two
+/// readings at most [`GRIP_JUMP_S`] apart, with the bar off the floor, is the tracker leaving
+/// the plate. (On good tracks the offset moves by under 1.1 radii between such readings; on
+/// A10 shrunk to 300 px the hub left the plate, lost against the legs, for the lifter's shorts:
+/// a jump of 2.3–2.4 radii.)
+const GRIP_JUMP_RADII: f64 = 1.5;
+const GRIP_JUMP_S: f64 = 0.5;
+
+/// Drops the hub where it left the hands: the lifted readings (hub half a radius above its
+/// floor level, wrists known) are split at every jump of their hub-to-wrist offset (see
+/// [`GRIP_JUMP_RADII`]); the first part, which the tracker followed from the plate it
+/// detected, sets the offset, and every part further from it than the jump limit is dropped,
+/// with the lifted frames around it back to the readings kept on either side (the wrists stand
+/// in there). Resting on the floor the plate is the bar wherever the hands are. Returns the
+/// series and the frames dropped.
+fn drop_hub_off_the_grip(
+    mut xs: Vec<Option<f64>>,
+    mut ys: Vec<Option<f64>>,
+    wrists: &[BarSample],
+    radius_px: f64,
+    fps: f64,
+) -> (Vec<Option<f64>>, Vec<Option<f64>>, usize) {
+    let n = ys.len();
+    let mut heights: Vec<f64> = ys.iter().flatten().copied().collect();
+    heights.sort_by(f64::total_cmp);
+    let Some(&floor_y) = heights.get(heights.len().saturating_sub(1) * 19 / 20) else {
+        return (xs, ys, 0);
+    };
+    let lifted = |y: f64| floor_y - y > 0.5 * radius_px;
+    // (frame, offset, part)
+    let mut read: Vec<(usize, (f64, f64), usize)> = Vec::new();
+    for i in 0..n {
+        let w = wrists.get(i).copied();
+        let (Some(x), Some(y), Some(wx), Some(wy)) =
+            (xs[i], ys[i], w.and_then(|w| w.x_px), w.and_then(|w| w.y_px))
+        else {
+            continue;
+        };
+        if !lifted(y) {
+            continue;
+        }
+        let off = (x - wx, y - wy);
+        let part = match read.last() {
+            Some(&(j, o, p)) => {
+                let jump = (off.0 - o.0).hypot(off.1 - o.1);
+                let near = (i - j) as f64 <= GRIP_JUMP_S * fps;
+                p + (near && jump > GRIP_JUMP_RADII * radius_px) as usize
+            }
+            None => 0,
+        };
+        read.push((i, off, part));
+    }
+    let median_of = |part: usize, axis: usize| {
+        median(
+            read.iter()
+                .filter(|r| r.2 == part)
+                .map(|r| if axis == 0 { r.1 .0 } else { r.1 .1 })
+                .collect(),
+        )
+    };
+    let (Some(rx), Some(ry)) = (median_of(0, 0), median_of(0, 1)) else {
+        return (xs, ys, 0);
+    };
+    let parts = read.last().map_or(0, |r| r.2 + 1);
+    let off_grip: Vec<bool> = (0..parts)
+        .map(|p| match (median_of(p, 0), median_of(p, 1)) {
+            (Some(x), Some(y)) => (x - rx).hypot(y - ry) > GRIP_JUMP_RADII * radius_px,
+            _ => false,
+        })
+        .collect();
+    let mut dropped = 0;
+    for (k, &(_, _, part)) in read.iter().enumerate() {
+        if !off_grip[part] {
+            continue;
+        }
+        // from after the kept reading before it to before the kept reading after it
+        let kept_frame = |r: &(usize, (f64, f64), usize)| (!off_grip[r.2]).then_some(r.0);
+        let from = read[..k]
+            .iter()
+            .rev()
+            .find_map(kept_frame)
+            .map_or(0, |f| f + 1);
+        let to = read[k + 1..].iter().find_map(kept_frame).unwrap_or(n);
+        for i in from..to {
+            if ys[i].is_some_and(lifted) {
+                xs[i] = None;
+                ys[i] = None;
+                dropped += 1;
+            }
+        }
+    }
+    (xs, ys, dropped)
+}
+
 /// The track from a followed plate, the wrists standing in where it was lost.
 pub fn plate_track(
     obs: &PlateObservations,
@@ -306,6 +401,7 @@ pub fn plate_track(
     );
     let wrists = wrist_samples(kinematics, n);
     let (xs, ys, stuck) = drop_stuck_hub(xs, ys, &wrists, obs.first.1.a, kinematics.fps);
+    let (xs, ys, left_grip) = drop_hub_off_the_grip(xs, ys, &wrists, obs.first.1.a, kinematics.fps);
     // the hub sits a steady offset from the wrists (grip below, plate nearer the camera):
     // learn it where both are seen so stand-in frames join the plate path without a step
     let offset = |axis: usize| {
@@ -369,6 +465,12 @@ pub fn plate_track(
         warnings.push(format!(
             "the followed plate stuck on the background in {stuck} frames while the hands \
              moved on: the wrists stand in there"
+        ));
+    }
+    if left_grip > 0 {
+        warnings.push(format!(
+            "the followed plate left the hands in {left_grip} frames (its offset from the wrists \
+             jumped): the wrists stand in there"
         ));
     }
     let mut confidence = PLATE_CONFIDENCE;
@@ -535,6 +637,49 @@ mod tests {
             .warnings
             .iter()
             .any(|w| w.contains("smaller than 45 cm")));
+    }
+
+    #[test]
+    fn a_hub_that_leaves_the_grip_is_dropped() {
+        // the hands lift from frame 0 to 30 and hold; the hub follows 20 px below them, then
+        // from frame 20 sits 100 px (2.5 radii) to the side and above: the tracker left it
+        let wrists: Vec<BarSample> = (0..40)
+            .map(|i| BarSample {
+                x_px: Some(100.0),
+                y_px: Some(400.0 - 5.0 * i.min(30) as f64),
+                source: BarSource::Wrist,
+            })
+            .collect();
+        let on_grip = |i: usize| (100.0, wrists[i].y_px.unwrap() + 20.0);
+        let hub: Vec<(f64, f64)> = (0..40)
+            .map(|i| {
+                let (x, y) = on_grip(i);
+                if i >= 20 {
+                    (x + 80.0, y - 60.0)
+                } else {
+                    (x, y)
+                }
+            })
+            .collect();
+        // the bar rested on the floor (y 420) before the lift: frames -10..0 of the clip
+        let mut xs: Vec<Option<f64>> = vec![Some(100.0); 10];
+        let mut ys: Vec<Option<f64>> = vec![Some(420.0); 10];
+        xs.extend(hub.iter().map(|h| Some(h.0)));
+        ys.extend(hub.iter().map(|h| Some(h.1)));
+        let mut all_wrists = vec![wrists[0]; 10];
+        all_wrists.extend(wrists.iter().copied());
+        let (xs2, ys2, dropped) =
+            drop_hub_off_the_grip(xs.clone(), ys.clone(), &all_wrists, 40.0, 30.0);
+        assert_eq!(dropped, 20, "{ys2:?}");
+        assert!((30..50).all(|i| xs2[i].is_none() && ys2[i].is_none()));
+        assert!((0..30).all(|i| ys2[i].is_some()));
+        // the same hub staying on the grip: kept
+        let kept: Vec<Option<f64>> = (0..50)
+            .map(|i| Some(if i < 10 { 420.0 } else { on_grip(i - 10).1 }))
+            .collect();
+        let (_, _, dropped) =
+            drop_hub_off_the_grip(vec![Some(100.0); 50], kept, &all_wrists, 40.0, 30.0);
+        assert_eq!(dropped, 0);
     }
 
     #[test]
