@@ -233,6 +233,16 @@ const STUCK_MAX_HUB_SHARE: f64 = 0.15;
 /// window where it stays within this many px are stuck too (the held lockout after it).
 const STUCK_STILL_PX: f64 = 1.5;
 
+/// The hub's resting height (image y, px): the 95th percentile of its heights, the plate on
+/// the floor; `None` without a hub.
+fn resting_level_px(ys: &[Option<f64>]) -> Option<f64> {
+    let mut heights: Vec<f64> = ys.iter().flatten().copied().collect();
+    heights.sort_by(f64::total_cmp);
+    heights
+        .get(heights.len().saturating_sub(1) * 19 / 20)
+        .copied()
+}
+
 /// Drops the hub where the tracker stuck on the background off the floor while the bar went
 /// on with the hands (B22 and B23: the hub stopped at knee height while the lifter stood up,
 /// which put the lockout at a trunk angle of 55°). Resting on the floor the plate is the bar
@@ -246,9 +256,7 @@ fn drop_stuck_hub(
     fps: f64,
 ) -> (Vec<Option<f64>>, Vec<Option<f64>>, usize) {
     let n = ys.len();
-    let mut heights: Vec<f64> = ys.iter().flatten().copied().collect();
-    heights.sort_by(f64::total_cmp);
-    let Some(&floor_y) = heights.get(heights.len().saturating_sub(1) * 19 / 20) else {
+    let Some(floor_y) = resting_level_px(&ys) else {
         return (xs, ys, 0);
     };
     let wrist = |i: usize| wrists.get(i).and_then(|w| w.y_px);
@@ -314,9 +322,7 @@ fn drop_hub_off_the_grip(
     fps: f64,
 ) -> (Vec<Option<f64>>, Vec<Option<f64>>, usize) {
     let n = ys.len();
-    let mut heights: Vec<f64> = ys.iter().flatten().copied().collect();
-    heights.sort_by(f64::total_cmp);
-    let Some(&floor_y) = heights.get(heights.len().saturating_sub(1) * 19 / 20) else {
+    let Some(floor_y) = resting_level_px(&ys) else {
         return (xs, ys, 0);
     };
     let lifted = |y: f64| floor_y - y > 0.5 * radius_px;
