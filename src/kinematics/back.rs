@@ -38,7 +38,7 @@ pub const MIN_KEPT_FRACTION: f64 = 0.6;
 /// A frame's bend is not read when the edge traced at the mask's two band levels
 /// ([`crate::pose::back_contour::BAND_LEVELS`]) bends differently by more than this. The
 /// renders' crisp masks differ by 0.2–0.6° (median; 90th percentile 0.7–2.7°, 14 renders from
-/// 3.3 to 6 m, two bodies); the real clips shrunk to 300 px high differ by up to 17° in their
+/// 3.3 to 6 m, two bodies); the real clips shrunk to 300 px high differ by up to 18° in their
 /// worst tenth of frames (A13: a black shirt before black dumbbells), and the increases read
 /// there were differences of two guesses. 3° is under a quarter of the 13.5° limit.
 pub const MAX_BAND_BEND_DEG: f64 = 3.0;
