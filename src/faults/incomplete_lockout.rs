@@ -1,22 +1,21 @@
 //! `incomplete_lockout`: the rep ends without standing tall.
 //!
-//! Definition: over the lockout (lockout frame to the start of the descent) the largest hip
-//! angle stays under `min_hip_angle_deg` or the largest knee angle under
-//! `min_knee_angle_deg` (180 = straight). `value` is the angle that falls short most.
-//! A clip that ends, with no descent, while the hips are still opening, or less than
-//! [`END_WINDOW_S`] after the top, has not shown the end of the lockout: not assessable rather
-//! than incomplete; so with no descent are hips still opening half a second after the bar's
-//! top (the bar's track put the top too early), and, in a rep whose pull the clip does not
-//! show, hips already closing from the clip's first frames (the clip starts in the descent).
-//! The hip limit counts only while the trunk stays forward of vertical by more than
-//! [`UPRIGHT_TRUNK_DEG`]: hips that are not through leave the trunk leaning forward, while a
-//! short hip angle under an upright trunk comes from the thigh line, whose knee end the plates
-//! hide at the top (bent knees are the knee limit's to judge). The knee limit reads only frames whose knee the near plate does not
-//! cover: at the top of a side-view pull the plate's disc usually hides the near knee, and the
-//! model draws a hidden knee from the legs it guesses (B26 shrunk as if filmed from further
-//! away read 145–158° through a lockout the clip as filmed reads at 152–166°). The knee must be
-//! clear of the plate in at least half of the lockout's knee readings; otherwise an upright
-//! trunk, or the hip angle, judges the rep alone.
+//! Definition: over the lockout (lockout frame to the start of the descent) the largest hip angle
+//! stays under `min_hip_angle_deg` or the largest knee angle under `min_knee_angle_deg` (180 =
+//! straight). `value` is the angle that falls short most. A clip that ends, with no descent, while
+//! the hips are still opening, or less than [`END_WINDOW_S`] after the top, has not shown the end
+//! of the lockout: not assessable rather than incomplete; so with no descent are hips still opening
+//! half a second after the bar's top (the bar's track put the top too early), and, in a rep whose
+//! pull the clip does not show, hips already closing from the clip's first frames (the clip starts
+//! in the descent). The hip limit counts only while the trunk stays forward of vertical by more
+//! than [`UPRIGHT_TRUNK_DEG`]: hips that are not through leave the trunk leaning forward, while a
+//! short hip angle under an upright trunk comes from the thigh line, whose knee end the plates hide
+//! at the top (bent knees are the knee limit's to judge). The knee limit reads only frames whose
+//! knee the near plate does not cover: at the top of a side-view pull the plate's disc usually
+//! hides the near knee, and the model draws a hidden knee from the legs it guesses (B26 shrunk as
+//! if filmed from further away read 145–158° through a lockout the clip as filmed reads at
+//! 152–166°). The knee must be clear of the plate in at least half of the lockout's knee readings;
+//! otherwise an upright trunk, or the hip angle, judges the rep alone.
 //!
 //! Source: coaching texts (the lockout is hips and knees fully extended, glutes squeezed).
 //!
