@@ -367,19 +367,20 @@ fn drop_hub_off_the_grip(
             _ => false,
         })
         .collect();
+    // each run of readings off the grip, with the lifted frames around it back to the kept
+    // readings on either side
     let mut dropped = 0;
-    for (k, &(_, _, part)) in read.iter().enumerate() {
-        if !off_grip[part] {
+    let mut k = 0;
+    while k < read.len() {
+        if !off_grip[read[k].2] {
+            k += 1;
             continue;
         }
-        // from after the kept reading before it to before the kept reading after it
-        let kept_frame = |r: &(usize, (f64, f64), usize)| (!off_grip[r.2]).then_some(r.0);
-        let from = read[..k]
-            .iter()
-            .rev()
-            .find_map(kept_frame)
-            .map_or(0, |f| f + 1);
-        let to = read[k + 1..].iter().find_map(kept_frame).unwrap_or(n);
+        let from = k.checked_sub(1).map_or(0, |p| read[p].0 + 1);
+        let end = (k..read.len())
+            .find(|&e| !off_grip[read[e].2])
+            .unwrap_or(read.len());
+        let to = read.get(end).map_or(n, |r| r.0);
         for i in from..to {
             if ys[i].is_some_and(lifted) {
                 xs[i] = None;
@@ -387,6 +388,7 @@ fn drop_hub_off_the_grip(
                 dropped += 1;
             }
         }
+        k = end;
     }
     (xs, ys, dropped)
 }

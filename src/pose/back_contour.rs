@@ -152,7 +152,7 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
             .iter()
             .map(|&t| {
                 let from = (hip.0 + t * ax, hip.1 + t * ay);
-                edge_offset_at(mask, from, normal, len, step, level)
+                edge_offset(mask, from, normal, len, step, level)
             })
             .collect()
     };
@@ -167,23 +167,12 @@ pub fn trace_back(mask: &PersonMask, landmarks: &[Landmark]) -> Option<BackProfi
 }
 
 /// Distance (px) from `from` along `dir` to where the person probability first falls through
-/// 0.5, at sub-pixel precision: the march brackets the crossing between two samples `step`
-/// apart, then bisection on the (bilinear) probability halves the bracket down to 1/64 px.
-/// Working on the probabilities, not a thresholded mask, keeps the edge from snapping to the
-/// mask's 256-px grid. `None` when `from` is outside the person or no crossing is within
-/// `max_px`.
-pub fn edge_offset(
-    mask: &PersonMask,
-    from: (f64, f64),
-    dir: (f64, f64),
-    max_px: f64,
-    step: f64,
-) -> Option<f64> {
-    edge_offset_at(mask, from, dir, max_px, step, 0.5)
-}
-
-/// [`edge_offset`] where the probability falls through `level`.
-fn edge_offset_at(
+/// `level` (0.5 for the edge, [`BAND_LEVELS`] for its band), at sub-pixel precision: the march
+/// brackets the crossing between two samples `step` apart, then bisection on the (bilinear)
+/// probability halves the bracket down to 1/64 px. Working on the probabilities, not a
+/// thresholded mask, keeps the edge from snapping to the mask's 256-px grid. `None` when
+/// `from` is outside the person or no crossing is within `max_px`.
+fn edge_offset(
     mask: &PersonMask,
     from: (f64, f64),
     dir: (f64, f64),
@@ -273,17 +262,20 @@ mod tests {
             .collect();
         let mask = PersonMask::new(n, probs, [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
         for from_x in [20.0, 21.3, 30.7] {
-            let d = edge_offset(&mask, (from_x, 50.0), (1.0, 0.0), 60.0, 0.7).unwrap();
+            let d = edge_offset(&mask, (from_x, 50.0), (1.0, 0.0), 60.0, 0.7, 0.5).unwrap();
             assert!((from_x + d - 40.5).abs() < 0.05, "{from_x} + {d}");
         }
         // outside the person, or no edge within reach: nothing
         assert_eq!(
-            edge_offset(&mask, (60.0, 50.0), (1.0, 0.0), 30.0, 0.7),
+            edge_offset(&mask, (60.0, 50.0), (1.0, 0.0), 30.0, 0.7, 0.5),
             None
         );
-        assert_eq!(edge_offset(&mask, (5.0, 50.0), (1.0, 0.0), 10.0, 0.7), None);
+        assert_eq!(
+            edge_offset(&mask, (5.0, 50.0), (1.0, 0.0), 10.0, 0.7, 0.5),
+            None
+        );
         // the band: 0.65 and 0.35 cross 1.4 px inside and outside the 0.5 edge on this ramp
-        let level = |l| edge_offset_at(&mask, (20.0, 50.0), (1.0, 0.0), 60.0, 0.7, l).unwrap();
+        let level = |l| edge_offset(&mask, (20.0, 50.0), (1.0, 0.0), 60.0, 0.7, l).unwrap();
         assert!((20.0 + level(BAND_LEVELS.0) - 39.9).abs() < 0.05);
         assert!((20.0 + level(BAND_LEVELS.1) - 41.1).abs() < 0.05);
     }
